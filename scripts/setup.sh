@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh Debian 12 machine. Idempotent: each step checks
+# whether its result is already present (at the right version) and skips itself if so.
+#
+#   scripts/setup.sh            everything
+#   scripts/setup.sh --no-node  skip substrate-contracts-node (about an hour on 2 cores)
+#
+# Tools are installed into ~/.cargo/bin; build caches live under $BT_CACHE (default
+# ~/.cache/bittensor-ink), outside any clone, so a fresh clone reuses them.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=scripts/env.sh
+source "$here/env.sh"
+
+want_node=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-node) want_node=0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+step() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  echo "==> $name"
+  "$@"
+  echo "    done: $name ($((SECONDS - t0)) s)"
+}
+
+APT_PACKAGES=(protobuf-compiler clang libclang-dev pkg-config libssl-dev cmake build-essential
+  mesa-vulkan-drivers libvulkan1 curl ca-certificates)
+
+apt_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then echo "    all apt packages present"; return; fi
+  echo "    installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+rust_toolchains() {
+  # RUSTUP_AUTO_INSTALL may be 0: rust-toolchain.toml files do not install themselves.
+  rustup toolchain install "$OFFCHAIN_TOOLCHAIN" --profile minimal -c clippy -c rustfmt
+  rustup toolchain install "$CONTRACTS_TOOLCHAIN" --profile minimal \
+    -c rust-src -c clippy -c rustfmt -t wasm32-unknown-unknown
+}
+
+cargo_contract() {
+  if cargo contract --version 2>/dev/null | grep -q "cargo-contract-contract $CARGO_CONTRACT_VERSION\|cargo-contract $CARGO_CONTRACT_VERSION"; then
+    echo "    cargo-contract $CARGO_CONTRACT_VERSION already installed"; return
+  fi
+  cargo +"$OFFCHAIN_TOOLCHAIN" install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked \
+    --target-dir "$BT_CACHE/install-target/cargo-contract"
+}
+
+contracts_node() {
+  if substrate-contracts-node --version 2>/dev/null | grep -q "$CONTRACTS_NODE_VERSION"; then
+    echo "    substrate-contracts-node $CONTRACTS_NODE_VERSION already installed"; return
+  fi
+  # The runtime wasm builds inside this install need the crate's own Cargo.lock
+  # (WASM_BUILD_WORKSPACE_HINT) and a toolchain old enough for sp-io 38 (WASM_BUILD_TOOLCHAIN).
+  local src="$BT_CACHE/src/contracts-node-$CONTRACTS_NODE_VERSION"
+  if [ ! -f "$src/Cargo.lock" ]; then
+    mkdir -p "$BT_CACHE/src"
+    curl -sSfL "https://static.crates.io/crates/contracts-node/contracts-node-$CONTRACTS_NODE_VERSION.crate" \
+      | tar -xz -C "$BT_CACHE/src"
+  fi
+  echo "    building the node: about an hour on 2 cores (progress in cargo's output)"
+  WASM_BUILD_WORKSPACE_HINT="$src" WASM_BUILD_TOOLCHAIN="$CONTRACTS_TOOLCHAIN" \
+    cargo +"$OFFCHAIN_TOOLCHAIN" install --path "$src" --locked \
+    --target-dir "$BT_CACHE/install-target/contracts-node"
+}
+
+total0=$SECONDS
+step "apt packages" apt_packages
+step "rust toolchains ($OFFCHAIN_TOOLCHAIN, $CONTRACTS_TOOLCHAIN + wasm32)" rust_toolchains
+step "cargo-contract $CARGO_CONTRACT_VERSION" cargo_contract
+if [ "$want_node" -eq 1 ]; then
+  step "substrate-contracts-node $CONTRACTS_NODE_VERSION" contracts_node
+fi
+echo "setup complete in $((SECONDS - total0)) s"
