@@ -1,0 +1,20 @@
+//! The contract-to-contract surface of the suite: `#[ink::trait_definition]` message traits
+//! (their selectors are `"Trait::message"`, so any crate that knows the trait can call a
+//! deployed contract without depending on its crate) and the types and typed errors those
+//! messages carry.
+//!
+//! The PSP22 traits reproduce the PSP22 standard's trait and message names, so their
+//! selectors are the standard's and wallets and contracts-UI understand the token.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod psp22;
+pub mod token;
+
+pub use psp22::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22};
+pub use token::{EmissionInfo, TaoEmission, TaoProtocol, TokenError};
+
+/// Balances and amounts, in RAO (1 TAO = 10^9 RAO).
+pub type Balance = u128;
+/// Block numbers of `ink::env::DefaultEnvironment`.
+pub type BlockNumber = u32;
+pub use ink::primitives::AccountId;
