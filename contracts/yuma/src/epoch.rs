@@ -1,0 +1,708 @@
+//! One Yuma epoch of one subnet (economics spec §2.3, steps 1–16), streaming over sparse rows.
+
+use alloc::borrow::Cow;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::fixed::{
+    ema_alpha_from_moving_average, fixed_mul_amount, fixed_proportion_to_u16, normalize_stake,
+    u16_proportion_to_fixed, I32F32,
+};
+use crate::math::{
+    alpha_sigmoid, clip_entry, ema_alpha_entry, ema_entry, interpolate_entry, is_topk_nonzero,
+    sum, vec_max_upscale_to_u16, weighted_median_with_scratch, MedianScratch,
+};
+
+/// Largest number of neurons an epoch considers. UIDs are `u16` and `n` itself must fit in a
+/// `u16` (as upstream's `SubnetworkN`), so UIDs `0..=65534` exist; input neurons at index
+/// 65535 and beyond are absent (zero output, no bond row).
+pub const MAX_UIDS: usize = u16::MAX as usize;
+
+/// Subnet hyperparameters used by the epoch (u16 proportions use 65535 = 1.0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct EpochParams {
+    /// Majority ratio κ as u16 proportion (default 32767 ≈ 0.5).
+    pub kappa: u16,
+    /// Bonds penalty β as u16 proportion (default 65535 = 1.0).
+    pub bonds_penalty: u16,
+    /// Bonds moving average in parts per million (default 900,000 ⇒ α = 0.1).
+    pub bonds_moving_average: u64,
+    /// Blocks after the last weight update at which a neuron becomes inactive (default 5000).
+    pub activity_cutoff: u64,
+    /// Number of validator permits handed out (top-k by stake; default 64).
+    pub max_allowed_validators: u16,
+    /// Raw stakes below this are treated as 0 (default 0).
+    pub stake_threshold: u64,
+    /// Yuma3 absolute bonds instead of classic column-normalised bonds (default false).
+    pub yuma3: bool,
+    /// Liquid alpha (sigmoid per-entry EMA coefficient; used with Yuma3) (default false).
+    pub liquid_alpha: bool,
+    /// Lower liquid-alpha bound as u16 proportion (default 45875 ≈ 0.7).
+    pub alpha_low: u16,
+    /// Upper liquid-alpha bound as u16 proportion (default 58982 ≈ 0.9).
+    pub alpha_high: u16,
+    /// Liquid-alpha sigmoid steepness ×100 (default 1000 ⇒ slope 10).
+    pub alpha_sigmoid_steepness: i16,
+}
+
+impl Default for EpochParams {
+    /// The §3 defaults (runtime defaults; `max_allowed_validators` is the new-subnet value 64).
+    fn default() -> Self {
+        Self {
+            kappa: 32_767,
+            bonds_penalty: u16::MAX,
+            bonds_moving_average: 900_000,
+            activity_cutoff: 5_000,
+            max_allowed_validators: 64,
+            stake_threshold: 0,
+            yuma3: false,
+            liquid_alpha: false,
+            alpha_low: 45_875,
+            alpha_high: 58_982,
+            alpha_sigmoid_steepness: 1_000,
+        }
+    }
+}
+
+/// Per-UID input (the UID is the index in [`EpochInput::neurons`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NeuronInput<'a> {
+    /// Raw stake (RAO).
+    pub stake: u64,
+    /// Block of the last weight update.
+    pub last_update: u64,
+    /// Block of the (latest) registration of this UID.
+    pub registered_at: u64,
+    /// Validator permit held *before* this epoch.
+    pub validator_permit: bool,
+    /// Weight row as stored (row max-upscaled u16), `(uid, value)`, normally sorted by uid.
+    pub weights: &'a [(u16, u16)],
+    /// Bond row as stored (u16), `(uid, value)`, normally sorted by uid.
+    pub bonds: &'a [(u16, u16)],
+}
+
+/// One subnet snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct EpochInput<'a> {
+    /// Current block.
+    pub block: u64,
+    /// Emission to distribute in this epoch (RAO).
+    pub emission: u64,
+    /// Bonds held on a UID `j` with `registered_at[j] >= bonds_reset_block` are dropped
+    /// (subtensor passes the previous epoch block + 1, or `block − tempo`).
+    pub bonds_reset_block: u64,
+    /// Hyperparameters.
+    pub params: EpochParams,
+    /// Neurons by UID.
+    pub neurons: &'a [NeuronInput<'a>],
+}
+
+/// Per-UID result (u16 proportions use 65535 = 1.0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NeuronOutput {
+    /// Not inactive (`last_update + activity_cutoff >= block`).
+    pub active: bool,
+    /// Normalised stake S.
+    pub stake_weight: u16,
+    /// Consensus C.
+    pub consensus: u16,
+    /// Incentive I.
+    pub incentive: u16,
+    /// Dividends D.
+    pub dividends: u16,
+    /// Validator trust Tv.
+    pub validator_trust: u16,
+    /// Miner share of the emission (RAO).
+    pub server_emission: u64,
+    /// Validator share of the emission (RAO).
+    pub validator_emission: u64,
+    /// Combined emission `floor(normalize(I + D) × emission)` (RAO; stored `Emission`).
+    pub emission: u64,
+    /// New validator permit.
+    pub validator_permit: bool,
+    /// Classic pruning score `vec_max_upscale_to_u16(normalize(I + D))`.
+    pub pruning_score: u16,
+}
+
+/// [`NeuronOutput`] plus the new bond row (field order = the CLI's JSON schema).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct NeuronOutputWithBonds {
+    /// See [`NeuronOutput::active`].
+    pub active: bool,
+    /// See [`NeuronOutput::stake_weight`].
+    pub stake_weight: u16,
+    /// See [`NeuronOutput::consensus`].
+    pub consensus: u16,
+    /// See [`NeuronOutput::incentive`].
+    pub incentive: u16,
+    /// See [`NeuronOutput::dividends`].
+    pub dividends: u16,
+    /// See [`NeuronOutput::validator_trust`].
+    pub validator_trust: u16,
+    /// See [`NeuronOutput::server_emission`].
+    pub server_emission: u64,
+    /// See [`NeuronOutput::validator_emission`].
+    pub validator_emission: u64,
+    /// See [`NeuronOutput::emission`].
+    pub emission: u64,
+    /// See [`NeuronOutput::validator_permit`].
+    pub validator_permit: bool,
+    /// New bond row (empty unless the UID holds the new permit).
+    pub bonds: Vec<(u16, u16)>,
+    /// See [`NeuronOutput::pruning_score`].
+    pub pruning_score: u16,
+}
+
+impl NeuronOutputWithBonds {
+    /// Combine an output with its bond row.
+    pub fn new(o: NeuronOutput, bonds: Vec<(u16, u16)>) -> Self {
+        Self {
+            active: o.active,
+            stake_weight: o.stake_weight,
+            consensus: o.consensus,
+            incentive: o.incentive,
+            dividends: o.dividends,
+            validator_trust: o.validator_trust,
+            server_emission: o.server_emission,
+            validator_emission: o.validator_emission,
+            emission: o.emission,
+            validator_permit: o.validator_permit,
+            bonds,
+            pruning_score: o.pruning_score,
+        }
+    }
+
+    /// The output without the bond row.
+    pub fn output(&self) -> NeuronOutput {
+        NeuronOutput {
+            active: self.active,
+            stake_weight: self.stake_weight,
+            consensus: self.consensus,
+            incentive: self.incentive,
+            dividends: self.dividends,
+            validator_trust: self.validator_trust,
+            server_emission: self.server_emission,
+            validator_emission: self.validator_emission,
+            emission: self.emission,
+            validator_permit: self.validator_permit,
+            pruning_score: self.pruning_score,
+        }
+    }
+}
+
+/// Result of [`run_epoch`]: one entry per input neuron, same order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct EpochOutput {
+    /// Per-UID results.
+    pub neurons: Vec<NeuronOutputWithBonds>,
+}
+
+/// Convenience form of [`run_epoch_streaming`] that also collects the bond rows.
+pub fn run_epoch(input: &EpochInput<'_>) -> EpochOutput {
+    let mut rows: Vec<Vec<(u16, u16)>> = Vec::new();
+    let outs = run_epoch_streaming(input, |uid, row| {
+        // Called in UID order 0, 1, 2, …: pad defensively anyway.
+        while rows.len() < usize::from(uid) {
+            rows.push(Vec::new());
+        }
+        rows.push(row.to_vec());
+    });
+    let mut rows = rows.into_iter();
+    EpochOutput {
+        neurons: outs
+            .into_iter()
+            .map(|o| NeuronOutputWithBonds::new(o, rows.next().unwrap_or_default()))
+            .collect(),
+    }
+}
+
+/// Canonical form of an input row: entries with `uid >= n` dropped; if the remaining entries
+/// are not strictly increasing, a sorted copy keeping the *first* occurrence of each uid.
+fn canonical_row(row: &[(u16, u16)], n: usize) -> Cow<'_, [(u16, u16)]> {
+    let strictly_increasing = row.windows(2).all(|w| match w {
+        [a, b] => a.0 < b.0,
+        _ => true,
+    });
+    if strictly_increasing {
+        let cut = row.partition_point(|&(j, _)| usize::from(j) < n);
+        return Cow::Borrowed(row.get(..cut).unwrap_or(&[]));
+    }
+    let mut v: Vec<(u16, u16)> = row.iter().copied().filter(|&(j, _)| usize::from(j) < n).collect();
+    v.sort_by_key(|&(j, _)| j); // stable: the first occurrence stays first
+    v.dedup_by_key(|e| e.0); // keeps the first of each run
+    Cow::Owned(v)
+}
+
+/// Merge two uid-sorted streams, calling `f(uid, a, b)` once per uid present in either.
+fn merge_by_uid<A: Copy, B: Copy>(
+    a: impl Iterator<Item = (u16, A)>,
+    b: impl Iterator<Item = (u16, B)>,
+    mut f: impl FnMut(u16, Option<A>, Option<B>),
+) {
+    let mut a = a.peekable();
+    let mut b = b.peekable();
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return,
+            (Some((ja, va)), None) => {
+                a.next();
+                f(ja, Some(va), None);
+            }
+            (None, Some((jb, vb))) => {
+                b.next();
+                f(jb, None, Some(vb));
+            }
+            (Some((ja, va)), Some((jb, vb))) => {
+                if ja < jb {
+                    a.next();
+                    f(ja, Some(va), None);
+                } else if jb < ja {
+                    b.next();
+                    f(jb, None, Some(vb));
+                } else {
+                    a.next();
+                    b.next();
+                    f(ja, Some(va), Some(vb));
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn at(v: &[I32F32], j: usize) -> I32F32 {
+    v.get(j).copied().unwrap_or_default()
+}
+
+/// `x / s`, or `x` unchanged when `s == 0` (the column/row normalisation rule).
+#[inline]
+fn div_or_keep(x: I32F32, s: I32F32) -> I32F32 {
+    if s.is_zero() {
+        x
+    } else {
+        x.safe_div(s)
+    }
+}
+
+/// Everything the streaming passes need, derived once.
+struct Epoch<'a, 'r> {
+    n: usize,
+    neurons: &'r [NeuronInput<'a>],
+    weights: Vec<Cow<'r, [(u16, u16)]>>,
+    bonds: Vec<Cow<'r, [(u16, u16)]>>,
+    /// Σ of the surviving raw weights of each row (as I32F32 integers).
+    row_sum: Vec<I32F32>,
+    bonds_reset_block: u64,
+}
+
+impl<'a, 'r> Epoch<'a, 'r> {
+    fn permit(&self, i: usize) -> bool {
+        self.neurons.get(i).is_some_and(|x| x.validator_permit)
+    }
+
+    fn registered_at(&self, j: u16) -> u64 {
+        self.neurons.get(usize::from(j)).map(|x| x.registered_at).unwrap_or_default()
+    }
+
+    /// Raw surviving weights of row `i`: rows without the old permit are empty, self-weight
+    /// dropped, entries with `last_update[i] <= registered_at[j]` dropped.
+    fn raw_weights(&self, i: usize) -> impl Iterator<Item = (u16, u16)> + '_ {
+        let permitted = self.permit(i);
+        let lu = self.neurons.get(i).map(|x| x.last_update).unwrap_or_default();
+        let row: &[(u16, u16)] = if permitted { self.weights.get(i).map(|r| &**r).unwrap_or(&[]) } else { &[] };
+        row.iter().copied().filter(move |&(j, _)| usize::from(j) != i && lu > self.registered_at(j))
+    }
+
+    /// Row-normalised weights W of row `i`.
+    fn weights(&self, i: usize) -> impl Iterator<Item = (u16, I32F32)> + '_ {
+        let rs = at(&self.row_sum, i);
+        let positive = rs.is_positive();
+        self.raw_weights(i).map(move |(j, w)| {
+            let w = I32F32::from_u16(w);
+            (j, if positive { w.safe_div(rs) } else { w })
+        })
+    }
+
+    /// Bond row `i` with the recently-registered column mask applied (raw u16).
+    fn raw_bonds(&self, i: usize) -> impl Iterator<Item = (u16, u16)> + '_ {
+        let row: &[(u16, u16)] = self.bonds.get(i).map(|r| &**r).unwrap_or(&[]);
+        row.iter().copied().filter(move |&(j, _)| self.registered_at(j) < self.bonds_reset_block)
+    }
+}
+
+/// Bond-mode specific state for the EMA passes.
+struct BondState<'v> {
+    consensus: &'v [I32F32],
+    active_stake: &'v [I32F32],
+    beta: I32F32,
+    alpha: I32F32,
+    one_minus_alpha: I32F32,
+    yuma3: bool,
+    /// Liquid alpha in use (Yuma3 only; liquid alpha on and some C_j ≠ 0).
+    liquid: Option<LiquidParams>,
+    /// Classic: column sums of the masked old bonds.
+    old_col_sum: Vec<I32F32>,
+    /// Classic: column sums of ΔB = W̃ ∘ A.
+    delta_col_sum: Vec<I32F32>,
+}
+
+#[derive(Clone, Copy)]
+struct LiquidParams {
+    low: I32F32,
+    high: I32F32,
+    steepness: I32F32,
+}
+
+impl BondState<'_> {
+    /// Weights for bonds W̃ of row `i` (β interpolation between W and the clipped W̄).
+    fn weights_for_bonds<'s>(&'s self, e: &'s Epoch<'_, '_>, i: usize) -> impl Iterator<Item = (u16, I32F32)> + 's {
+        e.weights(i).filter_map(move |(j, w)| {
+            let clipped = clip_entry(w, at(self.consensus, usize::from(j)));
+            interpolate_entry(w, clipped, self.beta).map(|v| (j, v))
+        })
+    }
+
+    /// The EMA bond row of validator `i` (before any column normalisation), into `out`.
+    fn ema_row(&self, e: &Epoch<'_, '_>, i: usize, out: &mut Vec<(u16, I32F32)>) {
+        out.clear();
+        let a_i = at(self.active_stake, i);
+        if !self.yuma3 {
+            // Classic: α·colnorm(W̃∘A) + (1−α)·colnorm(B).
+            let new = self.weights_for_bonds(e, i).map(|(j, v)| {
+                let d = v.saturating_mul(a_i);
+                (j, div_or_keep(d, at(&self.delta_col_sum, usize::from(j))))
+            });
+            let old = e.raw_bonds(i).map(|(j, b)| {
+                (j, div_or_keep(I32F32::from_u16(b), at(&self.old_col_sum, usize::from(j))))
+            });
+            merge_by_uid(new, old, |j, nv, ov| {
+                let v = ema_entry(nv.unwrap_or_default(), ov.unwrap_or_default(), self.alpha, self.one_minus_alpha);
+                if v.is_positive() {
+                    out.push((j, v));
+                }
+            });
+            return;
+        }
+        let old = e.raw_bonds(i).map(|(j, b)| (j, u16_proportion_to_fixed(b)));
+        match self.liquid {
+            Some(lp) => {
+                // Only columns present in W̃_i are emitted (upstream sparse quirk).
+                merge_by_uid(self.weights_for_bonds(e, i), old, |j, nv, ov| {
+                    if let Some(w) = nv {
+                        let b = ov.unwrap_or_default();
+                        let c = at(self.consensus, usize::from(j));
+                        let a = alpha_sigmoid(c, w, b, lp.low, lp.high, lp.steepness);
+                        let v = ema_alpha_entry(w, b, a);
+                        if v.is_positive() {
+                            out.push((j, v));
+                        }
+                    }
+                });
+            }
+            None => {
+                merge_by_uid(self.weights_for_bonds(e, i), old, |j, nv, ov| {
+                    let v = ema_entry(nv.unwrap_or_default(), ov.unwrap_or_default(), self.alpha, self.one_minus_alpha);
+                    if v.is_positive() {
+                        out.push((j, v));
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Run one epoch. Returns one [`NeuronOutput`] per input neuron (same order) and hands each
+/// UID's new bond row to `on_bonds(uid, row)` exactly once, in UID order, from a reused buffer
+/// (rows of UIDs without the new permit are empty).
+///
+/// Never panics. Input rules (documented deviations only for inputs upstream cannot produce):
+/// * only the first [`MAX_UIDS`] neurons take part; entries pointing at UIDs `>= n` are
+///   ignored;
+/// * a weight or bond row that is not strictly increasing by uid is sorted (stably) and
+///   de-duplicated keeping the **first** occurrence of each uid (only that row is copied);
+/// * sums that would overflow 32.32 saturate instead of panicking.
+pub fn run_epoch_streaming(
+    input: &EpochInput<'_>,
+    mut on_bonds: impl FnMut(u16, &[(u16, u16)]),
+) -> Vec<NeuronOutput> {
+    let total = input.neurons.len();
+    let n = total.min(MAX_UIDS);
+    let neurons = input.neurons.get(..n).unwrap_or(&[]);
+    let p = &input.params;
+    let zero = I32F32::ZERO;
+
+    // Canonical rows (borrowed unless a row needs repair).
+    let weights: Vec<Cow<'_, [(u16, u16)]>> = neurons.iter().map(|x| canonical_row(x.weights, n)).collect();
+    let bonds: Vec<Cow<'_, [(u16, u16)]>> = neurons.iter().map(|x| canonical_row(x.bonds, n)).collect();
+    let mut e = Epoch { n, neurons, weights, bonds, row_sum: Vec::new(), bonds_reset_block: input.bonds_reset_block };
+
+    // 1. Activity.
+    let active: Vec<bool> = neurons
+        .iter()
+        .map(|x| x.last_update.saturating_add(p.activity_cutoff) >= input.block)
+        .collect();
+
+    // 2. Stake: threshold, normalise in 64.64, truncate to 32.32.
+    let raw: Vec<u64> = neurons
+        .iter()
+        .map(|x| if x.stake < p.stake_threshold { 0 } else { x.stake })
+        .collect();
+    let stake = normalize_stake(&raw);
+    drop(raw);
+
+    // 3. New permits from S (old permits are used for masking).
+    let new_permit = is_topk_nonzero(&stake, usize::from(p.max_allowed_validators));
+
+    // 4. Active stake.
+    let mut active_stake: Vec<I32F32> = stake
+        .iter()
+        .zip(neurons)
+        .zip(&active)
+        .map(|((&s, x), &act)| if act && x.validator_permit { s } else { zero })
+        .collect();
+    crate::math::inplace_normalize(&mut active_stake);
+
+    // 5. Weights: row sums of the surviving entries.
+    e.row_sum = (0..n)
+        .map(|i| e.raw_weights(i).fold(zero, |acc, (_, w)| acc.saturating_add(I32F32::from_u16(w))))
+        .collect();
+
+    // 6. Consensus: κ-majority stake-weighted median per column over validators with A > 0.
+    let kappa = u16_proportion_to_fixed(p.kappa);
+    let consensus = consensus(&e, &active_stake, kappa);
+
+    // 7–9. Clip, validator trust, ranks → incentive.
+    let mut validator_trust = vec![zero; n];
+    let mut ranks = vec![zero; n];
+    for (i, tv) in validator_trust.iter_mut().enumerate() {
+        let a_i = at(&active_stake, i);
+        for (j, w) in e.weights(i) {
+            if let Some(c) = clip_entry(w, at(&consensus, usize::from(j))) {
+                *tv = tv.saturating_add(c);
+                if let Some(r) = ranks.get_mut(usize::from(j)) {
+                    *r = r.saturating_add(a_i.saturating_mul(c));
+                }
+            }
+        }
+    }
+    let mut incentive = ranks;
+    crate::math::inplace_normalize(&mut incentive);
+
+    // 10–12. Bonds and dividends.
+    let beta = u16_proportion_to_fixed(p.bonds_penalty);
+    let alpha = ema_alpha_from_moving_average(p.bonds_moving_average);
+    let liquid = (p.yuma3 && p.liquid_alpha && consensus.iter().any(|c| !c.is_zero())).then(|| LiquidParams {
+        low: u16_proportion_to_fixed(p.alpha_low),
+        high: u16_proportion_to_fixed(p.alpha_high),
+        steepness: I32F32::from_i16(p.alpha_sigmoid_steepness),
+    });
+    let mut st = BondState {
+        consensus: &consensus,
+        active_stake: &active_stake,
+        beta,
+        alpha,
+        one_minus_alpha: I32F32::ONE.saturating_sub(alpha),
+        yuma3: p.yuma3,
+        liquid,
+        old_col_sum: Vec::new(),
+        delta_col_sum: Vec::new(),
+    };
+    let mut row: Vec<(u16, I32F32)> = Vec::new();
+    let mut out_row: Vec<(u16, u16)> = Vec::new();
+    let mut dividends = vec![zero; n];
+    if p.yuma3 {
+        // Pass 1: column sums of the new absolute bonds.
+        let mut ema_col_sum = vec![zero; n];
+        for i in 0..n {
+            st.ema_row(&e, i, &mut row);
+            for &(j, v) in &row {
+                if let Some(s) = ema_col_sum.get_mut(usize::from(j)) {
+                    *s = s.saturating_add(v);
+                }
+            }
+        }
+        // Pass 2: dividends t_i = Σ_j colnorm(B)_ij I_j, D_i = t_i A_i; emit bonds.
+        for (i, d) in dividends.iter_mut().enumerate() {
+            st.ema_row(&e, i, &mut row);
+            let t = row.iter().fold(zero, |acc, &(j, v)| {
+                let b = div_or_keep(v, at(&ema_col_sum, usize::from(j)));
+                acc.saturating_add(b.saturating_mul(at(&incentive, usize::from(j))))
+            });
+            *d = t.checked_mul(at(&active_stake, i)).unwrap_or_default();
+            out_row.clear();
+            if new_permit.get(i).copied().unwrap_or(false) {
+                out_row.extend(row.iter().map(|&(j, v)| (j, fixed_proportion_to_u16(v))));
+            }
+            on_bonds(u16::try_from(i).unwrap_or(u16::MAX), &out_row);
+        }
+    } else {
+        // Pass 1: column sums of the masked old bonds.
+        let mut old_col_sum = vec![zero; n];
+        for i in 0..n {
+            for (j, b) in e.raw_bonds(i) {
+                if let Some(s) = old_col_sum.get_mut(usize::from(j)) {
+                    *s = s.saturating_add(I32F32::from_u16(b));
+                }
+            }
+        }
+        st.old_col_sum = old_col_sum;
+        // Pass 2: column sums of ΔB = W̃ ∘ A.
+        let mut delta_col_sum = vec![zero; n];
+        for i in 0..n {
+            let a_i = at(&active_stake, i);
+            for (j, v) in st.weights_for_bonds(&e, i) {
+                if let Some(s) = delta_col_sum.get_mut(usize::from(j)) {
+                    *s = s.saturating_add(v.saturating_mul(a_i));
+                }
+            }
+        }
+        st.delta_col_sum = delta_col_sum;
+        // Pass 3: column sums and maxima of the EMA.
+        let mut ema_col_sum = vec![zero; n];
+        let mut ema_col_max = vec![zero; n];
+        for i in 0..n {
+            st.ema_row(&e, i, &mut row);
+            for &(j, v) in &row {
+                let j = usize::from(j);
+                if let Some(s) = ema_col_sum.get_mut(j) {
+                    *s = s.saturating_add(v);
+                }
+                if let Some(m) = ema_col_max.get_mut(j) {
+                    if *m < v {
+                        *m = v;
+                    }
+                }
+            }
+        }
+        // Column max of the normalised bonds: division by the same positive sum is monotone,
+        // so max_i(B_ij / s_j) == (max_i B_ij) / s_j bit for bit.
+        let norm_col_max: Vec<I32F32> = ema_col_max
+            .iter()
+            .zip(&ema_col_sum)
+            .map(|(&m, &s)| div_or_keep(m, s))
+            .collect();
+        drop(ema_col_max);
+        // Pass 4: B = colnorm(EMA); D_i = Σ_j B_ij I_j; emit col-max-upscaled bonds.
+        for (i, d) in dividends.iter_mut().enumerate() {
+            st.ema_row(&e, i, &mut row);
+            let emit = new_permit.get(i).copied().unwrap_or(false);
+            out_row.clear();
+            let mut acc = zero;
+            for &(j, v) in &row {
+                let ju = usize::from(j);
+                let b = div_or_keep(v, at(&ema_col_sum, ju));
+                acc = acc.saturating_add(at(&incentive, ju).saturating_mul(b));
+                if emit {
+                    out_row.push((j, fixed_proportion_to_u16(div_or_keep(b, at(&norm_col_max, ju)))));
+                }
+            }
+            *d = acc;
+            on_bonds(u16::try_from(i).unwrap_or(u16::MAX), &out_row);
+        }
+    }
+    drop(row);
+    drop(out_row);
+    crate::math::inplace_normalize(&mut dividends);
+
+    // 14. Emission split.
+    let combined: Vec<I32F32> = incentive.iter().zip(&dividends).map(|(&a, &b)| a.saturating_add(b)).collect();
+    let emission_sum = sum(&combined);
+    let (norm_validator, norm_combined) = if emission_sum.is_zero() {
+        // No valid weights: validators get A (or S if A is all zero); miners nothing.
+        let fallback = if crate::math::is_zero(&active_stake) { &stake } else { &active_stake };
+        (fallback.clone(), fallback.clone())
+    } else {
+        let mut v = dividends.clone();
+        crate::math::inplace_normalize_using_sum(&mut v, emission_sum);
+        let mut c = combined;
+        crate::math::inplace_normalize(&mut c);
+        (v, c)
+    };
+    let mut norm_server = incentive.clone();
+    crate::math::inplace_normalize_using_sum(&mut norm_server, emission_sum);
+    // 16. Pruning score.
+    let pruning = vec_max_upscale_to_u16(&norm_combined);
+
+    // 15. Outputs.
+    let mut out: Vec<NeuronOutput> = Vec::with_capacity(total);
+    for i in 0..n {
+        out.push(NeuronOutput {
+            active: active.get(i).copied().unwrap_or(false),
+            stake_weight: fixed_proportion_to_u16(at(&stake, i)),
+            consensus: fixed_proportion_to_u16(at(&consensus, i)),
+            incentive: fixed_proportion_to_u16(at(&incentive, i)),
+            dividends: fixed_proportion_to_u16(at(&dividends, i)),
+            validator_trust: fixed_proportion_to_u16(at(&validator_trust, i)),
+            server_emission: fixed_mul_amount(at(&norm_server, i), input.emission),
+            validator_emission: fixed_mul_amount(at(&norm_validator, i), input.emission),
+            emission: fixed_mul_amount(at(&norm_combined, i), input.emission),
+            validator_permit: new_permit.get(i).copied().unwrap_or(false),
+            pruning_score: pruning.get(i).copied().unwrap_or(0),
+        });
+    }
+    // Absent neurons beyond MAX_UIDS.
+    out.resize(total, NeuronOutput::default());
+    out
+}
+
+/// Step 6: C_j for every column, streaming over the validators' rows with one cursor each.
+fn consensus(e: &Epoch<'_, '_>, active_stake: &[I32F32], kappa: I32F32) -> Vec<I32F32> {
+    let n = e.n;
+    let zero = I32F32::ZERO;
+    let validators: Vec<usize> = (0..n).filter(|&i| at(active_stake, i).is_positive()).collect();
+    let mut use_stake: Vec<I32F32> = validators.iter().map(|&i| at(active_stake, i)).collect();
+    crate::math::inplace_normalize(&mut use_stake);
+    let stake_sum = sum(&use_stake);
+    let minority = stake_sum.saturating_sub(kappa);
+    let v = validators.len();
+    let mut cursor = vec![0_usize; v];
+    let mut score = vec![zero; v];
+    let mut scratch = MedianScratch::with_capacity(v);
+    let mut result = vec![zero; n];
+    for (j, c) in result.iter_mut().enumerate() {
+        let mut all_equal = true;
+        let mut first: Option<I32F32> = None;
+        for ((&i, pos), s) in validators.iter().zip(cursor.iter_mut()).zip(score.iter_mut()) {
+            *s = zero;
+            let row: &[(u16, u16)] = e.weights.get(i).map(|r| &**r).unwrap_or(&[]);
+            while row.get(*pos).is_some_and(|&(k, _)| usize::from(k) < j) {
+                *pos = pos.saturating_add(1);
+            }
+            if let Some(&(k, w)) = row.get(*pos) {
+                if usize::from(k) == j {
+                    let lu = e.neurons.get(i).map(|x| x.last_update).unwrap_or_default();
+                    if e.permit(i) && j != i && lu > e.registered_at(k) {
+                        let rs = at(&e.row_sum, i);
+                        let w = I32F32::from_u16(w);
+                        *s = if rs.is_positive() { w.safe_div(rs) } else { w };
+                    }
+                }
+            }
+            match first {
+                None => first = Some(*s),
+                Some(f) => all_equal &= f == *s,
+            }
+        }
+        *c = match first {
+            None => zero,
+            // Every score equal: the median is that score (the upstream loop returns the
+            // pivot at once); skipping the call is only a shortcut.
+            Some(f) if all_equal => f,
+            Some(_) => {
+                scratch.cur.clear();
+                scratch.cur.extend((0..v).map(|k| u32::try_from(k).unwrap_or(u32::MAX)));
+                weighted_median_with_scratch(&use_stake, &score, &mut scratch, minority, zero, stake_sum)
+            }
+        };
+    }
+    result
+}
