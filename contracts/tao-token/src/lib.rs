@@ -27,6 +27,7 @@ pub mod tao_token {
 
     impl TaoToken {
         /// A token with no supply (fair launch). Wire it with `configure`.
+        #[allow(clippy::new_without_default)]
         #[ink(constructor)]
         pub fn new() -> Self {
             Self { state: TokenState::new(Self::env().caller()) }
