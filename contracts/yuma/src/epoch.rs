@@ -262,16 +262,20 @@ fn merge_by_uid<A: Copy, B: Copy>(
                 f(jb, None, Some(vb));
             }
             (Some((ja, va)), Some((jb, vb))) => {
-                if ja < jb {
-                    a.next();
-                    f(ja, Some(va), None);
-                } else if jb < ja {
-                    b.next();
-                    f(jb, None, Some(vb));
-                } else {
-                    a.next();
-                    b.next();
-                    f(ja, Some(va), Some(vb));
+                match ja.cmp(&jb) {
+                    core::cmp::Ordering::Less => {
+                        a.next();
+                        f(ja, Some(va), None);
+                    }
+                    core::cmp::Ordering::Greater => {
+                        b.next();
+                        f(jb, None, Some(vb));
+                    }
+                    core::cmp::Ordering::Equal => {
+                        a.next();
+                        b.next();
+                        f(ja, Some(va), Some(vb));
+                    }
                 }
             }
         }
@@ -304,7 +308,7 @@ struct Epoch<'a, 'r> {
     bonds_reset_block: u64,
 }
 
-impl<'a, 'r> Epoch<'a, 'r> {
+impl Epoch<'_, '_> {
     fn permit(&self, i: usize) -> bool {
         self.neurons.get(i).is_some_and(|x| x.validator_permit)
     }
