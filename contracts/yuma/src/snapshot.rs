@@ -123,13 +123,28 @@ pub fn decode_snapshot(json: &str) -> Result<Snapshot, SnapshotError> {
     Ok(snapshot)
 }
 
-/// Decode a JSON snapshot, run the epoch and encode the result as JSON (compact, or pretty).
+/// Encode an epoch result as JSON: compact with one neuron per line (the default of the CLI), or
+/// fully indented with `pretty`.
 #[cfg(feature = "cli")]
-pub fn run_snapshot_json(json: &str, pretty: bool) -> Result<alloc::string::String, SnapshotError> {
-    let out = decode_snapshot(json)?.run();
-    let encoded = if pretty { serde_json::to_string_pretty(&out) } else { serde_json::to_string(&out) };
-    encoded.map_err(|e| SnapshotError {
+pub fn encode_output(out: &EpochOutput, pretty: bool) -> Result<alloc::string::String, SnapshotError> {
+    let err = |e: serde_json::Error| SnapshotError {
         path: alloc::string::String::from("."),
         message: alloc::string::ToString::to_string(&e),
-    })
+    };
+    if pretty {
+        return serde_json::to_string_pretty(out).map_err(err);
+    }
+    let mut s = alloc::string::String::from("{\"neurons\":[");
+    for (k, x) in out.neurons.iter().enumerate() {
+        s.push_str(if k == 0 { "\n" } else { ",\n" });
+        s.push_str(&serde_json::to_string(x).map_err(err)?);
+    }
+    s.push_str(if out.neurons.is_empty() { "]}" } else { "\n]}" });
+    Ok(s)
+}
+
+/// Decode a JSON snapshot, run the epoch and encode the result as JSON ([`encode_output`]).
+#[cfg(feature = "cli")]
+pub fn run_snapshot_json(json: &str, pretty: bool) -> Result<alloc::string::String, SnapshotError> {
+    encode_output(&decode_snapshot(json)?.run(), pretty)
 }
