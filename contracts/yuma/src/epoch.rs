@@ -9,7 +9,7 @@ use crate::fixed::{
     u16_proportion_to_fixed, I32F32,
 };
 use crate::math::{
-    alpha_sigmoid, clip_entry, ema_alpha_entry, ema_entry, interpolate_entry, is_topk_nonzero,
+    alpha_diff, alpha_from_diff, clip_entry, ema_alpha_entry, ema_entry, interpolate_entry, is_topk_nonzero,
     sum, vec_max_upscale_to_u16, weighted_median_with_scratch, MedianScratch,
 };
 
@@ -364,6 +364,26 @@ struct LiquidParams {
     low: I32F32,
     high: I32F32,
     steepness: I32F32,
+    /// α for a combined diff of 0 (every weight at or below consensus): the common case.
+    alpha_at_zero: I32F32,
+}
+
+impl LiquidParams {
+    fn new(low: I32F32, high: I32F32, steepness: I32F32) -> Self {
+        let alpha_at_zero = alpha_from_diff(I32F32::ZERO, low, high, steepness);
+        Self { low, high, steepness, alpha_at_zero }
+    }
+
+    /// [`alpha_sigmoid`](crate::math::alpha_sigmoid), with the diff-0 value precomputed.
+    #[inline]
+    fn alpha(&self, c: I32F32, w: I32F32, b: I32F32) -> I32F32 {
+        let d = alpha_diff(c, w, b);
+        if d.is_zero() {
+            self.alpha_at_zero
+        } else {
+            alpha_from_diff(d, self.low, self.high, self.steepness)
+        }
+    }
 }
 
 impl BondState<'_> {
@@ -404,7 +424,7 @@ impl BondState<'_> {
                     if let Some(w) = nv {
                         let b = ov.unwrap_or_default();
                         let c = at(self.consensus, usize::from(j));
-                        let a = alpha_sigmoid(c, w, b, lp.low, lp.high, lp.steepness);
+                        let a = lp.alpha(c, w, b);
                         let v = ema_alpha_entry(w, b, a);
                         if v.is_positive() {
                             out.push((j, v));
@@ -504,10 +524,12 @@ pub fn run_epoch_streaming(
     // 10–12. Bonds and dividends.
     let beta = u16_proportion_to_fixed(p.bonds_penalty);
     let alpha = ema_alpha_from_moving_average(p.bonds_moving_average);
-    let liquid = (p.yuma3 && p.liquid_alpha && consensus.iter().any(|c| !c.is_zero())).then(|| LiquidParams {
-        low: u16_proportion_to_fixed(p.alpha_low),
-        high: u16_proportion_to_fixed(p.alpha_high),
-        steepness: I32F32::from_i16(p.alpha_sigmoid_steepness),
+    let liquid = (p.yuma3 && p.liquid_alpha && consensus.iter().any(|c| !c.is_zero())).then(|| {
+        LiquidParams::new(
+            u16_proportion_to_fixed(p.alpha_low),
+            u16_proportion_to_fixed(p.alpha_high),
+            I32F32::from_i16(p.alpha_sigmoid_steepness),
+        )
     });
     let mut st = BondState {
         consensus: &consensus,

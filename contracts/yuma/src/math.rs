@@ -138,15 +138,20 @@ pub fn exp(x: I32F32) -> Option<I32F32> {
     let neg = x.is_negative();
     let op = if neg { x.checked_neg()? } else { x };
     let mut result = op.checked_add(I32F32::ONE)?;
-    let mut term = op;
-    for i in 2..32_i32 {
-        if term.is_zero() {
+    // op ≥ 0, so every term is ≥ 0: work on unsigned bits.
+    let op_bits = op.to_bits().unsigned_abs();
+    let mut term = op_bits;
+    for i in 2..32_u64 {
+        if term == 0 {
             // All remaining terms are 0: the upstream loop adds zeros.
             break;
         }
-        term = term.checked_mul(op)?;
-        term = term.checked_div(I32F32::from_i32(i))?;
-        result = result.checked_add(term)?;
+        // checked_mul: floor(term · op / 2^32), None if it leaves the i64 range.
+        let product = u128::from(term).checked_mul(u128::from(op_bits))? >> crate::fixed::FRAC_BITS;
+        term = u64::try_from(product).ok().filter(|&t| i64::try_from(t).is_ok())?;
+        // checked_div by I32F32(i): ((term << 32) / (i << 32)) == term / i exactly.
+        term = term.checked_div(i)?;
+        result = result.checked_add(I32F32::from_bits(i64::try_from(term).ok()?))?;
     }
     if neg {
         result = I32F32::ONE.checked_div(result)?;
@@ -193,14 +198,29 @@ pub fn alpha_sigmoid(
     alpha_high: I32F32,
     steepness: I32F32,
 ) -> I32F32 {
+    alpha_from_diff(alpha_diff(consensus, weight, bond), alpha_low, alpha_high, steepness)
+}
+
+/// The "combined diff" of [`alpha_sigmoid`]: `clamp(w − c, 0, 1)` when buying (`w ≥ b`),
+/// `clamp(b − w, 0, 1)` when selling.
+#[inline]
+pub fn alpha_diff(consensus: I32F32, weight: I32F32, bond: I32F32) -> I32F32 {
     let zero = I32F32::ZERO;
     let one = I32F32::ONE;
+    if weight >= bond {
+        clamp_value(weight.saturating_sub(consensus), zero, one)
+    } else {
+        clamp_value(bond.saturating_sub(weight), zero, one)
+    }
+}
+
+/// `α = clamp(α_low + σ·(α_high − α_low), α_low, α_high)` with
+/// `σ = 1 / (1 + safe_exp((steepness / −100) · (diff − 0.5)))`.
+pub fn alpha_from_diff(diff: I32F32, alpha_low: I32F32, alpha_high: I32F32, steepness: I32F32) -> I32F32 {
+    let one = I32F32::ONE;
     let half = I32F32::from_bits(1 << 31);
-    let diff_buy = clamp_value(weight.saturating_sub(consensus), zero, one);
-    let diff_sell = clamp_value(bond.saturating_sub(weight), zero, one);
-    let combined = if weight >= bond { diff_buy } else { diff_sell };
     let slope = steepness.saturating_div(I32F32::from_i32(-100));
-    let e = exp(slope.saturating_mul(combined.saturating_sub(half))).unwrap_or_default();
+    let e = exp(slope.saturating_mul(diff.saturating_sub(half))).unwrap_or_default();
     let sigmoid = one.saturating_div(one.saturating_add(e));
     let alpha = alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
     clamp_value(alpha, alpha_low, alpha_high)
