@@ -7,10 +7,15 @@
 //! selectors are the standard's and wallets and contracts-UI understand the token.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod admin;
+pub mod calls;
 pub mod psp22;
+pub mod staking;
 pub mod token;
 
 pub use psp22::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22};
+pub use admin::AdminRole;
+pub use staking::{Payout, StakingError, StakingProtocol, MAX_PAYOUTS, MAX_STAKE_QUERY};
 pub use token::{EmissionInfo, TaoEmission, TaoProtocol, TokenError};
 
 /// Balances and amounts, in RAO (1 TAO = 10^9 RAO).

@@ -1,0 +1,80 @@
+//! Typed cross-contract calls between the suite's contracts. Each wrapper calls through the
+//! message trait (so selectors come from the trait, never written by hand) with
+//! `try_invoke`, and folds "the call could not be made" into `Err(None)`, keeping the
+//! callee's own typed error as `Err(Some(e))`.
+use crate::{AccountId, Balance, Payout, StakingError, StakingProtocol, TaoEmission, TaoProtocol, TokenError, PSP22};
+use ink::codegen::TraitCallBuilder;
+use ink::prelude::vec::Vec;
+
+/// `Err(Some(e))`: the callee refused with its typed error; `Err(None)`: no answer (trap,
+/// out of gas, not a contract, undecodable reply).
+pub type CallResult<T, E> = Result<T, Option<E>>;
+
+fn flatten<T, E>(r: Result<ink::MessageResult<Result<T, E>>, ink::env::Error>) -> CallResult<T, E> {
+    match r {
+        Ok(Ok(Ok(v))) => Ok(v),
+        Ok(Ok(Err(e))) => Err(Some(e)),
+        _ => Err(None),
+    }
+}
+
+fn plain<T>(r: Result<ink::MessageResult<T>, ink::env::Error>) -> Option<T> {
+    match r {
+        Ok(Ok(v)) => Some(v),
+        _ => None,
+    }
+}
+
+/// Moves `value` from `from` (the account that called us) to the calling contract.
+pub fn token_pull(token: AccountId, from: AccountId, value: Balance) -> CallResult<(), TokenError> {
+    let mut t: ink::contract_ref!(TaoProtocol, ink::env::DefaultEnvironment) = token.into();
+    flatten(t.call_mut().pull(from, value).try_invoke())
+}
+
+/// Recycles `value` of `from`'s TAO (issuance goes down).
+pub fn token_recycle_from(token: AccountId, from: AccountId, value: Balance) -> CallResult<(), TokenError> {
+    let mut t: ink::contract_ref!(TaoProtocol, ink::env::DefaultEnvironment) = token.into();
+    flatten(t.call_mut().recycle_from(from, value).try_invoke())
+}
+
+/// Pays `value` of the calling contract's TAO to `to`.
+pub fn token_transfer(token: AccountId, to: AccountId, value: Balance) -> CallResult<(), crate::PSP22Error> {
+    let mut t: ink::contract_ref!(PSP22, ink::env::DefaultEnvironment) = token.into();
+    flatten(t.call_mut().transfer(to, value, Vec::new()).try_invoke())
+}
+
+/// The calling contract's TAO balance.
+pub fn token_balance(token: AccountId, owner: AccountId) -> Option<Balance> {
+    let t: ink::contract_ref!(PSP22, ink::env::DefaultEnvironment) = token.into();
+    plain(t.call().balance_of(owner).try_invoke())
+}
+
+/// Mints the emission due since the last pull to the calling contract (the minter).
+pub fn token_mint_emission(token: AccountId) -> CallResult<Balance, TokenError> {
+    let mut t: ink::contract_ref!(TaoEmission, ink::env::DefaultEnvironment) = token.into();
+    flatten(t.call_mut().mint_emission().try_invoke())
+}
+
+/// Makes `coldkey` the owner of `hotkey` unless another coldkey owns it.
+pub fn staking_bind_owner(staking: AccountId, hotkey: AccountId, coldkey: AccountId) -> CallResult<(), StakingError> {
+    let mut s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
+    flatten(s.call_mut().bind_owner(hotkey, coldkey).try_invoke())
+}
+
+/// The owner of `hotkey`.
+pub fn staking_owner_of(staking: AccountId, hotkey: AccountId) -> Option<Option<AccountId>> {
+    let s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
+    plain(s.call().owner_of(hotkey).try_invoke())
+}
+
+/// Total stake of each hotkey.
+pub fn staking_stakes(staking: AccountId, hotkeys: Vec<AccountId>) -> Option<Vec<Balance>> {
+    let s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
+    plain(s.call().stakes(hotkeys).try_invoke())
+}
+
+/// Hands an epoch's payouts to staking, which pulls their sum from the caller.
+pub fn staking_distribute(staking: AccountId, payouts: Vec<Payout>) -> CallResult<Balance, StakingError> {
+    let mut s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
+    flatten(s.call_mut().distribute(payouts).try_invoke())
+}

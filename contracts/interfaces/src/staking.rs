@@ -1,0 +1,86 @@
+//! The staking contract's protocol surface and types.
+use crate::{AccountId, Balance, BlockNumber, TokenError};
+use ink::prelude::vec::Vec;
+
+/// Typed errors of the staking contract.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum StakingError {
+    /// Only the admin may do this.
+    NotAdmin,
+    /// The contract is already wired; its addresses never change.
+    AlreadyConfigured,
+    /// The contract is not wired yet.
+    NotConfigured,
+    /// Only the subnet registry may bind hotkey owners.
+    NotRegistry,
+    /// Only the consensus ledger may distribute emission.
+    NotLedger,
+    /// The hotkey has no owner yet: register it on a subnet or `claim_hotkey` it first.
+    HotkeyNotOwned,
+    /// The hotkey already belongs to another coldkey.
+    HotkeyOwnedByAnother,
+    /// Only the hotkey's owner may do this.
+    NotHotkeyOwner,
+    /// The coldkey owns the maximum number of hotkeys.
+    TooManyHotkeys,
+    /// The coldkey has stake on the maximum number of hotkeys.
+    TooManyPositions,
+    /// The amount is below the minimum stake (see `params().min_stake`).
+    AmountBelowMinimum,
+    /// The position holds less stake than requested.
+    InsufficientStake,
+    /// The take is above the maximum (18%).
+    TakeTooHigh,
+    /// `increase_take` needs a higher take, `decrease_take` a lower one.
+    TakeUnchanged,
+    /// Take increases are rate-limited; this many blocks remain.
+    TakeRateLimited { blocks_left: BlockNumber },
+    /// A distribution batch is larger than `MAX_PAYOUTS`.
+    TooManyPayouts,
+    /// A token call failed (e.g. the caller's balance is too low to stake).
+    Token(TokenError),
+    /// A token transfer out of the staking contract failed.
+    TransferFailed,
+    /// A cross-contract call could not be made.
+    CallFailed,
+    /// Arithmetic overflow (reported instead of panicking).
+    Overflow,
+}
+
+/// One hotkey's share of an epoch: `incentive` is auto-staked for the hotkey's owner;
+/// `dividends` pay the owner's take and then grow the hotkey's pool (all nominators).
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Payout {
+    pub hotkey: AccountId,
+    pub incentive: Balance,
+    pub dividends: Balance,
+}
+
+/// At most this many payouts in one `distribute` call (the ledger pages larger epochs).
+pub const MAX_PAYOUTS: u32 = 256;
+/// At most this many hotkeys in one `stakes` query.
+pub const MAX_STAKE_QUERY: u32 = 256;
+
+/// What the registry and the ledger need from staking.
+#[ink::trait_definition]
+pub trait StakingProtocol {
+    /// Registry only: makes `coldkey` the owner of `hotkey` if it has none. Fails with
+    /// `HotkeyOwnedByAnother` if another coldkey owns it.
+    #[ink(message)]
+    fn bind_owner(&mut self, hotkey: AccountId, coldkey: AccountId) -> Result<(), StakingError>;
+
+    /// The coldkey that owns `hotkey`.
+    #[ink(message)]
+    fn owner_of(&self, hotkey: AccountId) -> Option<AccountId>;
+
+    /// Total stake on each hotkey, in order (at most `MAX_STAKE_QUERY` hotkeys).
+    #[ink(message)]
+    fn stakes(&self, hotkeys: Vec<AccountId>) -> Vec<Balance>;
+
+    /// Ledger only: pulls the sum of `payouts` from the ledger and credits them. Returns the
+    /// amount pulled.
+    #[ink(message)]
+    fn distribute(&mut self, payouts: Vec<Payout>) -> Result<Balance, StakingError>;
+}

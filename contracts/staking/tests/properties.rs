@@ -1,0 +1,79 @@
+//! Property: random sequences of binds, stakes, unstakes and distributions keep the books:
+//! what staking holds (tokens in − tokens out) equals total stake, every pool's value covers
+//! the sum of its stakers' positions, and rounding loses at most one RAO per position.
+#[macro_use]
+mod common;
+use bt_interfaces::Payout;
+use common::acc;
+use proptest::prelude::*;
+use staking::state::{StakingParams, StakingState};
+
+const HOTKEYS: u8 = 3; // accounts 10..13
+const COLDKEYS: u8 = 4; // accounts 20..24
+
+#[derive(Debug, Clone)]
+enum Op {
+    Bind { hotkey: u8, coldkey: u8 },
+    Add { coldkey: u8, hotkey: u8, amount: u128 },
+    Remove { coldkey: u8, hotkey: u8, amount: u128 },
+    Distribute { hotkey: u8, incentive: u128, dividends: u128 },
+}
+
+fn amount() -> impl Strategy<Value = u128> {
+    prop_oneof![0u128..5_000, 0u128..10_000_000_000_000, Just(u128::MAX)]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..HOTKEYS, 0..COLDKEYS).prop_map(|(hotkey, coldkey)| Op::Bind { hotkey, coldkey }),
+        (0..COLDKEYS, 0..HOTKEYS, amount()).prop_map(|(coldkey, hotkey, amount)| Op::Add { coldkey, hotkey, amount }),
+        (0..COLDKEYS, 0..HOTKEYS, amount()).prop_map(|(coldkey, hotkey, amount)| Op::Remove { coldkey, hotkey, amount }),
+        (0..HOTKEYS, 0u128..1_000_000_000_000, 0u128..1_000_000_000_000)
+            .prop_map(|(hotkey, incentive, dividends)| Op::Distribute { hotkey, incentive, dividends }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn stake_is_conserved(ops in proptest::collection::vec(op(), 1..60)) {
+        ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
+            let mut s = StakingState::new(StakingParams { min_stake: 1_000, ..StakingParams::default() });
+            let mut held: u128 = 0; // tokens the staking contract would hold
+            for op in &ops {
+                match *op {
+                    Op::Bind { hotkey, coldkey } => { let _ = s.bind(acc(10 + hotkey), acc(20 + coldkey), 1); }
+                    Op::Add { coldkey, hotkey, amount } => {
+                        if amount < 1_000_000_000_000_000_000 && s.add_stake(acc(20 + coldkey), acc(10 + hotkey), amount).is_ok() {
+                            held += amount;
+                        }
+                    }
+                    Op::Remove { coldkey, hotkey, amount } => {
+                        let before = s.stake_of(acc(10 + hotkey), acc(20 + coldkey));
+                        if let Ok((paid, _)) = s.remove_stake(acc(20 + coldkey), acc(10 + hotkey), amount) {
+                            assert!(paid >= amount && paid <= before, "paid {paid} of {before} for {amount}");
+                            held -= paid;
+                        }
+                    }
+                    Op::Distribute { hotkey, incentive, dividends } => {
+                        let (total, _) = s.distribute(&[Payout { hotkey: acc(10 + hotkey), incentive, dividends }]).unwrap();
+                        held += total;
+                    }
+                }
+                assert_eq!(s.total_stake(), held, "total stake == tokens held, after {op:?}");
+                let mut pools_value = 0;
+                for h in 0..HOTKEYS {
+                    let hotkey = acc(10 + h);
+                    let pool_value = s.stake_of_hotkey(hotkey);
+                    pools_value += pool_value;
+                    let positions: u128 = (0..COLDKEYS).map(|c| s.stake_of(hotkey, acc(20 + c))).sum();
+                    assert!(positions <= pool_value, "positions {positions} exceed pool {pool_value}");
+                    assert!(pool_value - positions <= u128::from(COLDKEYS) + 1,
+                        "rounding lost more than a RAO per position: pool {pool_value}, positions {positions}");
+                }
+                assert_eq!(pools_value, s.total_stake());
+            }
+            Ok(())
+        }).unwrap();
+    }
+}
