@@ -3,6 +3,8 @@ use crate::{AccountId, Balance, BlockNumber, TokenError};
 use ink::prelude::vec::Vec;
 
 /// Typed errors of the staking contract.
+// scale-info's derive casts variant indices to u8, which the contract lint set flags.
+#[allow(clippy::cast_possible_truncation)]
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum StakingError {
