@@ -236,10 +236,16 @@ fn canonical_row(row: &[(u16, u16)], n: usize) -> Cow<'_, [(u16, u16)]> {
         let cut = row.partition_point(|&(j, _)| usize::from(j) < n);
         return Cow::Borrowed(row.get(..cut).unwrap_or(&[]));
     }
-    let mut v: Vec<(u16, u16)> = row.iter().copied().filter(|&(j, _)| usize::from(j) < n).collect();
-    v.sort_by_key(|&(j, _)| j); // stable: the first occurrence stays first
-    v.dedup_by_key(|e| e.0); // keeps the first of each run
-    Cow::Owned(v)
+    // Sort by (uid, position), then keep the first entry of each uid.
+    let mut keyed: Vec<(u16, usize, u16)> = row
+        .iter()
+        .zip(0_usize..)
+        .filter(|&(&(j, _), _)| usize::from(j) < n)
+        .map(|(&(j, w), k)| (j, k, w))
+        .collect();
+    crate::math::heapsort(&mut keyed);
+    keyed.dedup_by_key(|e| e.0); // keeps the first of each run
+    Cow::Owned(keyed.into_iter().map(|(j, _, w)| (j, w)).collect())
 }
 
 /// Merge two uid-sorted streams, calling `f(uid, a, b)` once per uid present in either.

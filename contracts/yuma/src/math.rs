@@ -73,14 +73,49 @@ fn topk_impl(v: &[I32F32], k: usize, nonzero: bool) -> Vec<bool> {
     if n < k {
         return result;
     }
-    let mut idxs: Vec<usize> = (0..n).collect();
-    idxs.sort_by_key(|&i| get(v, i)); // stable
-    for &i in idxs.iter().take(n.saturating_sub(k)) {
+    // Ascending by (value, index) == upstream's stable sort by value.
+    let mut idxs: Vec<(I32F32, usize)> = v.iter().copied().zip(0..n).collect();
+    heapsort(&mut idxs);
+    for &(_, i) in idxs.iter().take(n.saturating_sub(k)) {
         if let Some(c) = result.get_mut(i) {
             *c = false;
         }
     }
     result
+}
+
+/// In-place heapsort: O(n log n) worst case, no allocation and very little wasm code (the
+/// standard library's sorts add kilobytes). Unstable, so callers sort unique keys (e.g. value
+/// plus original index) to get a fully determined order.
+pub fn heapsort<T: Ord + Copy>(v: &mut [T]) {
+    let n = v.len();
+    let mut start = n >> 1;
+    while start > 0 {
+        start = start.saturating_sub(1);
+        sift_down(v, start, n);
+    }
+    let mut end = n;
+    while end > 1 {
+        end = end.saturating_sub(1);
+        v.swap(0, end);
+        sift_down(v, 0, end);
+    }
+}
+
+fn sift_down<T: Ord + Copy>(v: &mut [T], mut root: usize, end: usize) {
+    loop {
+        let left = root.saturating_mul(2).saturating_add(1);
+        if left >= end {
+            return;
+        }
+        let right = left.saturating_add(1);
+        let child = if right < end && v.get(right) > v.get(left) { right } else { left };
+        if v.get(child) <= v.get(root) {
+            return;
+        }
+        v.swap(root, child);
+        root = child;
+    }
 }
 
 /// `vec_max_upscale_to_u16`: scale so that the maximum becomes 65535 (§1.4; exact upstream

@@ -315,6 +315,15 @@ proptest! {
         prop_assert_eq!(got, expect);
     }
 
+    /// The small in-place heapsort used for permits and row repair sorts like the std sort.
+    #[test]
+    fn heapsort_sorts(mut v in prop::collection::vec((any::<u8>(), any::<u16>()), 0..300)) {
+        let mut expect = v.clone();
+        expect.sort();
+        yuma::math::heapsort(&mut v);
+        prop_assert_eq!(v, expect);
+    }
+
     /// The u64 fast paths of 32.32 multiply/divide agree with the i128 reference everywhere.
     #[test]
     fn fixed_fast_paths_match_reference(a in any::<i64>(), b in any::<i64>(), small_a in 0_i64..(1 << 33), small_b in 0_i64..(1 << 33)) {
