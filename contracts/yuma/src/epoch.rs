@@ -303,14 +303,29 @@ fn div_or_keep(x: I32F32, s: I32F32) -> I32F32 {
     }
 }
 
+/// `I32F32(v) / I32F32(sum)` for an integer `sum` of u16 values, with the normalisation rule
+/// "unchanged when the sum is 0": exactly the fixed-point division of the raw value by the
+/// (saturating) 32.32 sum, computed as one u64 division.
+#[inline]
+fn int_norm(v: u16, sum: u64) -> I32F32 {
+    const SAT: u64 = i32::MAX.unsigned_abs() as u64; // sums above this saturate in 32.32
+    if sum == 0 {
+        I32F32::from_u16(v)
+    } else if sum <= SAT {
+        I32F32::ratio(u64::from(v), sum).unwrap_or_default()
+    } else {
+        I32F32::from_u16(v).safe_div(I32F32::MAX)
+    }
+}
+
 /// Everything the streaming passes need, derived once.
 struct Epoch<'a, 'r> {
     n: usize,
     neurons: &'r [NeuronInput<'a>],
     weights: Vec<Cow<'r, [(u16, u16)]>>,
     bonds: Vec<Cow<'r, [(u16, u16)]>>,
-    /// Σ of the surviving raw weights of each row (as I32F32 integers).
-    row_sum: Vec<I32F32>,
+    /// Σ of the surviving raw weights of each row (integer).
+    row_sum: Vec<u64>,
     bonds_reset_block: u64,
 }
 
@@ -334,12 +349,8 @@ impl Epoch<'_, '_> {
 
     /// Row-normalised weights W of row `i`.
     fn weights(&self, i: usize) -> impl Iterator<Item = (u16, I32F32)> + '_ {
-        let rs = at(&self.row_sum, i);
-        let positive = rs.is_positive();
-        self.raw_weights(i).map(move |(j, w)| {
-            let w = I32F32::from_u16(w);
-            (j, if positive { w.safe_div(rs) } else { w })
-        })
+        let rs = self.row_sum.get(i).copied().unwrap_or_default();
+        self.raw_weights(i).map(move |(j, w)| (j, int_norm(w, rs)))
     }
 
     /// Bond row `i` with the recently-registered column mask applied (raw u16).
@@ -359,8 +370,8 @@ struct BondState<'v> {
     yuma3: bool,
     /// Liquid alpha in use (Yuma3 only; liquid alpha on and some C_j ≠ 0).
     liquid: Option<LiquidParams>,
-    /// Classic: column sums of the masked old bonds.
-    old_col_sum: Vec<I32F32>,
+    /// Classic: column sums of the masked old bonds (integer).
+    old_col_sum: Vec<u64>,
     /// Classic: column sums of ΔB = W̃ ∘ A.
     delta_col_sum: Vec<I32F32>,
 }
@@ -411,9 +422,9 @@ impl BondState<'_> {
                 let d = v.saturating_mul(a_i);
                 (j, div_or_keep(d, at(&self.delta_col_sum, usize::from(j))))
             });
-            let old = e.raw_bonds(i).map(|(j, b)| {
-                (j, div_or_keep(I32F32::from_u16(b), at(&self.old_col_sum, usize::from(j))))
-            });
+            let old = e
+                .raw_bonds(i)
+                .map(|(j, b)| (j, int_norm(b, self.old_col_sum.get(usize::from(j)).copied().unwrap_or_default())));
             merge_by_uid(new, old, |j, nv, ov| {
                 let v = ema_entry(nv.unwrap_or_default(), ov.unwrap_or_default(), self.alpha, self.one_minus_alpha);
                 if v.is_positive() {
@@ -502,9 +513,7 @@ pub fn run_epoch_streaming(
     crate::math::inplace_normalize(&mut active_stake);
 
     // 5. Weights: row sums of the surviving entries.
-    e.row_sum = (0..n)
-        .map(|i| e.raw_weights(i).fold(zero, |acc, (_, w)| acc.saturating_add(I32F32::from_u16(w))))
-        .collect();
+    e.row_sum = (0..n).map(|i| e.raw_weights(i).fold(0_u64, |acc, (_, w)| acc.saturating_add(u64::from(w)))).collect();
 
     // 6. Consensus: κ-majority stake-weighted median per column over validators with A > 0.
     let kappa = u16_proportion_to_fixed(p.kappa);
@@ -578,11 +587,11 @@ pub fn run_epoch_streaming(
         }
     } else {
         // Pass 1: column sums of the masked old bonds.
-        let mut old_col_sum = vec![zero; n];
+        let mut old_col_sum = vec![0_u64; n];
         for i in 0..n {
             for (j, b) in e.raw_bonds(i) {
                 if let Some(s) = old_col_sum.get_mut(usize::from(j)) {
-                    *s = s.saturating_add(I32F32::from_u16(b));
+                    *s = s.saturating_add(u64::from(b));
                 }
             }
         }
@@ -713,9 +722,7 @@ fn consensus(e: &Epoch<'_, '_>, active_stake: &[I32F32], kappa: I32F32) -> Vec<I
                 if usize::from(k) == j {
                     let lu = e.neurons.get(i).map(|x| x.last_update).unwrap_or_default();
                     if e.permit(i) && j != i && lu > e.registered_at(k) {
-                        let rs = at(&e.row_sum, i);
-                        let w = I32F32::from_u16(w);
-                        *s = if rs.is_positive() { w.safe_div(rs) } else { w };
+                        *s = int_norm(w, e.row_sum.get(i).copied().unwrap_or_default());
                     }
                 }
             }

@@ -147,52 +147,101 @@ impl I32F32 {
         self.0.checked_neg().map(Self)
     }
 
+    /// Fast path of the product: both operands non-negative and the full product within 64
+    /// bits, so it is exact in u64 (a native `i64.mul` in wasm instead of a 128-bit multiply
+    /// call). The shifted result is below 2^32 and always fits.
+    #[inline(always)]
+    fn mul_fast(a: i64, b: i64) -> Option<i64> {
+        if (a | b) >= 0 && a.leading_zeros().saturating_add(b.leading_zeros()) >= 64 {
+            let p = a.unsigned_abs().wrapping_mul(b.unsigned_abs()) >> FRAC_BITS;
+            i64::try_from(p).ok()
+        } else {
+            None
+        }
+    }
+
     /// Full-width product shifted right by 32 (floor), as `i128`.
     #[inline]
-    fn wide_mul(self, rhs: Self) -> i128 {
-        let (a, b) = (self.0, rhs.0);
-        if (0..=U32_MAX_I64).contains(&a) && (0..=U32_MAX_I64).contains(&b) {
-            // Both below 2^32: the product fits in u64.
-            let p = a.unsigned_abs().wrapping_mul(b.unsigned_abs());
-            i128::from(p >> FRAC_BITS)
-        } else {
-            // |a*b| < 2^126: no i128 overflow.
-            i128::from(a).wrapping_mul(i128::from(b)) >> FRAC_BITS
-        }
+    fn wide_mul(a: i64, b: i64) -> i128 {
+        // |a*b| < 2^126: no i128 overflow.
+        i128::from(a).wrapping_mul(i128::from(b)) >> FRAC_BITS
     }
 
     /// Saturating multiplication (floor of the exact product).
     #[inline]
     pub fn saturating_mul(self, rhs: Self) -> Self {
-        Self(sat_i64(self.wide_mul(rhs)))
+        match Self::mul_fast(self.0, rhs.0) {
+            Some(v) => Self(v),
+            None => Self(sat_i64(Self::wide_mul(self.0, rhs.0))),
+        }
     }
 
     /// Checked multiplication (`None` on overflow).
     #[inline]
     pub fn checked_mul(self, rhs: Self) -> Option<Self> {
-        i64::try_from(self.wide_mul(rhs)).ok().map(Self)
+        match Self::mul_fast(self.0, rhs.0) {
+            Some(v) => Some(Self(v)),
+            None => i64::try_from(Self::wide_mul(self.0, rhs.0)).ok().map(Self),
+        }
+    }
+
+    /// Fast path of the quotient: `0 ≤ a < 2^32`, `b > 0`, so `a << 32` fits in u64 and one
+    /// u64 division gives the truncated quotient (`Err(())` if it exceeds the i64 range).
+    #[inline(always)]
+    fn div_fast(a: i64, b: i64) -> Option<Result<i64, ()>> {
+        if b > 0 && (0..=U32_MAX_I64).contains(&a) {
+            let q = (a.unsigned_abs() << FRAC_BITS).checked_div(b.unsigned_abs()).unwrap_or_default();
+            Some(i64::try_from(q).map_err(|_| ()))
+        } else {
+            None
+        }
     }
 
     /// Quotient `(a << 32) / b` truncated toward zero, as `i128`; `None` when `b == 0`.
-    #[inline]
-    fn wide_div(self, rhs: Self) -> Option<i128> {
-        let (a, b) = (self.0, rhs.0);
+    fn wide_div(a: i64, b: i64) -> Option<i128> {
         if b == 0 {
             return None;
         }
-        if (0..(1_i64 << 31)).contains(&a) && b > 0 {
-            // a << 32 < 2^63 and b > 0: plain u64 division gives the same truncated quotient.
-            let num = a.unsigned_abs() << FRAC_BITS;
-            return Some(i128::from(num.checked_div(b.unsigned_abs()).unwrap_or_default()));
+        if a >= 0 && b > 0 {
+            let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
+            if ua <= U32_MAX_AS_U64 {
+                return Some(i128::from((ua << FRAC_BITS).checked_div(ub).unwrap_or_default()));
+            }
+            if ub <= 1_u64 << FRAC_BITS {
+                // Long division in base 2^32: a·2^32 / b = (a / b)·2^32 + ((a % b)·2^32) / b,
+                // where a % b < b ≤ 2^32 keeps the second shift inside u64.
+                let q1 = ua.checked_div(ub).unwrap_or_default();
+                let r1 = ua.checked_rem(ub).unwrap_or_default();
+                let q2 = (r1 << FRAC_BITS).checked_div(ub).unwrap_or_default();
+                return Some((i128::from(q1) << FRAC_BITS) | i128::from(q2));
+            }
         }
         // |a << 32| < 2^95; b != 0, and i128::MIN is never the numerator: no overflow.
         (i128::from(a) << FRAC_BITS).checked_div(i128::from(b))
     }
 
+    /// `floor(num · 2^32 / den)` for integers, i.e. `I32F32(num) / I32F32(den)`; `None` if
+    /// `den == 0` or the quotient overflows. Uses a single u64 division when `num < 2^32`.
+    #[inline]
+    pub fn ratio(num: u64, den: u64) -> Option<Self> {
+        if den == 0 {
+            return None;
+        }
+        let q = if num <= U32_MAX_AS_U64 {
+            u128::from((num << FRAC_BITS).checked_div(den).unwrap_or_default())
+        } else {
+            (u128::from(num) << FRAC_BITS).checked_div(u128::from(den)).unwrap_or_default()
+        };
+        i64::try_from(q).ok().map(Self)
+    }
+
     /// Checked division: `None` on division by zero or overflow.
     #[inline]
     pub fn checked_div(self, rhs: Self) -> Option<Self> {
-        self.wide_div(rhs).and_then(|q| i64::try_from(q).ok()).map(Self)
+        match Self::div_fast(self.0, rhs.0) {
+            Some(r) => r.ok().map(Self),
+            None => Self::wide_div(self.0, rhs.0).and_then(|q| i64::try_from(q).ok()).map(Self),
+        }
     }
 
     /// subtensor's `safe_div`: division by zero or overflow gives 0.
@@ -204,9 +253,13 @@ impl I32F32 {
     /// Saturating division. Division by zero gives 0 (never panics).
     #[inline]
     pub fn saturating_div(self, rhs: Self) -> Self {
-        match self.wide_div(rhs) {
-            Some(q) => Self(sat_i64(q)),
-            None => Self::ZERO,
+        match Self::div_fast(self.0, rhs.0) {
+            Some(Ok(q)) => Self(q),
+            Some(Err(())) => Self::MAX,
+            None => match Self::wide_div(self.0, rhs.0) {
+                Some(q) => Self(sat_i64(q)),
+                None => Self::ZERO,
+            },
         }
     }
 
@@ -329,7 +382,7 @@ pub fn ema_alpha_from_moving_average(bonds_moving_average: u64) -> I32F32 {
 /// `x / 65535` as subtensor's `u16_proportion_to_fixed`.
 #[inline]
 pub fn u16_proportion_to_fixed(x: u16) -> I32F32 {
-    I32F32::from_u16(x).safe_div(I32F32::from_u16(u16::MAX))
+    I32F32::ratio(u64::from(x), u64::from(u16::MAX)).unwrap_or_default()
 }
 
 /// `floor(x * 65535)` saturating into `u16` (subtensor's `fixed_proportion_to_u16`).

@@ -182,7 +182,11 @@ pub fn exp(x: I32F32) -> Option<I32F32> {
             break;
         }
         // checked_mul: floor(term · op / 2^32), None if it leaves the i64 range.
-        let product = u128::from(term).checked_mul(u128::from(op_bits))? >> crate::fixed::FRAC_BITS;
+        let product = if term.leading_zeros().saturating_add(op_bits.leading_zeros()) >= 64 {
+            u128::from(term.wrapping_mul(op_bits) >> crate::fixed::FRAC_BITS)
+        } else {
+            u128::from(term).checked_mul(u128::from(op_bits))? >> crate::fixed::FRAC_BITS
+        };
         term = u64::try_from(product).ok().filter(|&t| i64::try_from(t).is_ok())?;
         // checked_div by I32F32(i): ((term << 32) / (i << 32)) == term / i exactly.
         term = term.checked_div(i)?;

@@ -162,11 +162,19 @@ fn check_invariants(s: &Snap, out: &EpochOutput) -> Result<(), TestCaseError> {
     let paid: u128 =
         out.neurons.iter().map(|x| u128::from(x.server_emission) + u128::from(x.validator_emission)).sum();
     prop_assert!(paid <= e, "paid {} > emission {}", paid, e);
-    // Each of the ≤ 2n non-zero shares loses < 1 RAO to flooring and < E·2^-32 to the
-    // truncation of its share; with E·2n < 2^32 this is the `≥ emission − 2n` bound.
-    let k = 2 * n as u128;
-    let bound = k + (k * e >> 32) + 1;
-    prop_assert!(n == 0 || e - paid <= bound, "short by {} (n {}, bound {})", e - paid, n, bound);
+    // With no stake at all (after the threshold) nobody can be paid: no validator has active
+    // stake, so there is no consensus, incentive or dividend, and the fallback share S is 0.
+    let raw: Vec<u64> =
+        s.neurons.iter().map(|x| if x.stake < s.params.stake_threshold { 0 } else { x.stake }).collect();
+    if yuma::fixed::normalize_stake(&raw).iter().all(|x| x.is_zero()) {
+        prop_assert_eq!(paid, 0);
+    } else {
+        // Each of the ≤ 2n non-zero shares loses < 1 RAO to flooring and < E·2^-32 to the
+        // truncation of its share; with E·2n < 2^32 this is the `≥ emission − 2n` bound.
+        let k = 2 * n as u128;
+        let bound = k + (k * e >> 32) + 1;
+        prop_assert!(e - paid <= bound, "short by {} (n {}, bound {})", e - paid, n, bound);
+    }
     // Incentive / dividends: Σ ∈ [65535 − n, 65535] or 0.
     for (name, total) in [
         ("incentive", out.neurons.iter().map(|x| u64::from(x.incentive)).sum::<u64>()),
@@ -313,6 +321,17 @@ proptest! {
                 .unwrap()
         };
         prop_assert_eq!(got, expect);
+    }
+
+    /// `I32F32::ratio` (integer numerator / denominator) is the 32.32 division of the integers.
+    #[test]
+    fn ratio_is_fixed_division(num in any::<u32>(), den in any::<u32>(), big in any::<u64>()) {
+        let (num, den) = (u64::from(num) >> 1, u64::from(den) >> 1); // < 2^31: exact as I32F32
+        let a = I32F32::from_bits((num as i64) << 32);
+        let b = I32F32::from_bits((den as i64) << 32);
+        prop_assert_eq!(I32F32::ratio(num, den), a.checked_div(b));
+        let expect = if den == 0 { None } else { i64::try_from((u128::from(big) << 32) / u128::from(den)).ok() };
+        prop_assert_eq!(I32F32::ratio(big, den).map(I32F32::to_bits), expect);
     }
 
     /// The small in-place heapsort used for permits and row repair sorts like the std sort.
