@@ -248,43 +248,32 @@ fn canonical_row(row: &[(u16, u16)], n: usize) -> Cow<'_, [(u16, u16)]> {
     Cow::Owned(keyed.into_iter().map(|(j, _, w)| (j, w)).collect())
 }
 
-/// Merge two uid-sorted streams, calling `f(uid, a, b)` once per uid present in either.
-fn merge_by_uid<A: Copy, B: Copy>(
-    a: impl Iterator<Item = (u16, A)>,
-    b: impl Iterator<Item = (u16, B)>,
-    mut f: impl FnMut(u16, Option<A>, Option<B>),
-) {
-    let mut a = a.peekable();
-    let mut b = b.peekable();
-    loop {
-        match (a.peek().copied(), b.peek().copied()) {
-            (None, None) => return,
-            (Some((ja, va)), None) => {
-                a.next();
-                f(ja, Some(va), None);
+/// A position in a uid-sorted row slice that skips masked entries.
+struct Cursor<'s> {
+    row: &'s [(u16, u16)],
+    pos: usize,
+}
+
+impl<'s> Cursor<'s> {
+    fn new(row: &'s [(u16, u16)]) -> Self {
+        Self { row, pos: 0 }
+    }
+
+    /// The next entry with `keep(uid)`, without consuming it.
+    #[inline(always)]
+    fn peek(&mut self, keep: impl Fn(u16) -> bool) -> Option<(u16, u16)> {
+        while let Some(&(j, v)) = self.row.get(self.pos) {
+            if keep(j) {
+                return Some((j, v));
             }
-            (None, Some((jb, vb))) => {
-                b.next();
-                f(jb, None, Some(vb));
-            }
-            (Some((ja, va)), Some((jb, vb))) => {
-                match ja.cmp(&jb) {
-                    core::cmp::Ordering::Less => {
-                        a.next();
-                        f(ja, Some(va), None);
-                    }
-                    core::cmp::Ordering::Greater => {
-                        b.next();
-                        f(jb, None, Some(vb));
-                    }
-                    core::cmp::Ordering::Equal => {
-                        a.next();
-                        b.next();
-                        f(ja, Some(va), Some(vb));
-                    }
-                }
-            }
+            self.pos = self.pos.saturating_add(1);
         }
+        None
+    }
+
+    #[inline(always)]
+    fn bump(&mut self) {
+        self.pos = self.pos.saturating_add(1);
     }
 }
 
@@ -338,25 +327,83 @@ impl Epoch<'_, '_> {
         self.neurons.get(usize::from(j)).map(|x| x.registered_at).unwrap_or_default()
     }
 
+    /// The weight row of `i` as stored (empty without the old permit), its last update and
+    /// the sum of its surviving entries.
+    #[inline]
+    fn weight_row(&self, i: usize) -> (&[(u16, u16)], u64) {
+        let lu = self.neurons.get(i).map(|x| x.last_update).unwrap_or_default();
+        let row: &[(u16, u16)] = if self.permit(i) { self.weights.get(i).map(|r| &**r).unwrap_or(&[]) } else { &[] };
+        (row, lu)
+    }
+
+    /// Surviving weight entry `(i, j)`: not the diagonal, and `last_update[i] > registered_at[j]`.
+    #[inline(always)]
+    fn weight_kept(&self, i: usize, lu: u64, j: u16) -> bool {
+        usize::from(j) != i && lu > self.registered_at(j)
+    }
+
+    /// Bond entry on column `j` survives the recently-registered mask.
+    #[inline(always)]
+    fn bond_kept(&self, j: u16) -> bool {
+        self.registered_at(j) < self.bonds_reset_block
+    }
+
     /// Raw surviving weights of row `i`: rows without the old permit are empty, self-weight
     /// dropped, entries with `last_update[i] <= registered_at[j]` dropped.
-    fn raw_weights(&self, i: usize) -> impl Iterator<Item = (u16, u16)> + '_ {
-        let permitted = self.permit(i);
-        let lu = self.neurons.get(i).map(|x| x.last_update).unwrap_or_default();
-        let row: &[(u16, u16)] = if permitted { self.weights.get(i).map(|r| &**r).unwrap_or(&[]) } else { &[] };
-        row.iter().copied().filter(move |&(j, _)| usize::from(j) != i && lu > self.registered_at(j))
+    #[inline]
+    fn for_each_raw_weight(&self, i: usize, mut f: impl FnMut(u16, u16)) {
+        let (row, lu) = self.weight_row(i);
+        for &(j, w) in row {
+            if self.weight_kept(i, lu, j) {
+                f(j, w);
+            }
+        }
     }
 
     /// Row-normalised weights W of row `i`.
-    fn weights(&self, i: usize) -> impl Iterator<Item = (u16, I32F32)> + '_ {
+    #[inline]
+    fn for_each_weight(&self, i: usize, mut f: impl FnMut(u16, I32F32)) {
         let rs = self.row_sum.get(i).copied().unwrap_or_default();
-        self.raw_weights(i).map(move |(j, w)| (j, int_norm(w, rs)))
+        self.for_each_raw_weight(i, |j, w| f(j, int_norm(w, rs)));
     }
 
-    /// Bond row `i` with the recently-registered column mask applied (raw u16).
-    fn raw_bonds(&self, i: usize) -> impl Iterator<Item = (u16, u16)> + '_ {
-        let row: &[(u16, u16)] = self.bonds.get(i).map(|r| &**r).unwrap_or(&[]);
-        row.iter().copied().filter(move |&(j, _)| self.registered_at(j) < self.bonds_reset_block)
+    /// Merge the surviving weight row and the masked bond row of `i` by uid:
+    /// `f(j, raw weight, raw bond)` once per uid present in either, in uid order.
+    #[inline]
+    fn merge_row(&self, i: usize, mut f: impl FnMut(u16, Option<u16>, Option<u16>)) {
+        let (wrow, lu) = self.weight_row(i);
+        let mut wc = Cursor::new(wrow);
+        let mut bc = Cursor::new(self.bonds.get(i).map(|r| &**r).unwrap_or(&[]));
+        loop {
+            let wa = wc.peek(|j| self.weight_kept(i, lu, j));
+            let bb = bc.peek(|j| self.bond_kept(j));
+            match (wa, bb) {
+                (None, None) => return,
+                (Some((j, w)), None) => {
+                    wc.bump();
+                    f(j, Some(w), None);
+                }
+                (None, Some((j, b))) => {
+                    bc.bump();
+                    f(j, None, Some(b));
+                }
+                (Some((ja, w)), Some((jb, b))) => match ja.cmp(&jb) {
+                    core::cmp::Ordering::Less => {
+                        wc.bump();
+                        f(ja, Some(w), None);
+                    }
+                    core::cmp::Ordering::Greater => {
+                        bc.bump();
+                        f(jb, None, Some(b));
+                    }
+                    core::cmp::Ordering::Equal => {
+                        wc.bump();
+                        bc.bump();
+                        f(ja, Some(w), Some(b));
+                    }
+                },
+            }
+        }
     }
 }
 
@@ -404,44 +451,56 @@ impl LiquidParams {
 }
 
 impl BondState<'_> {
-    /// Weights for bonds W̃ of row `i` (β interpolation between W and the clipped W̄).
-    fn weights_for_bonds<'s>(&'s self, e: &'s Epoch<'_, '_>, i: usize) -> impl Iterator<Item = (u16, I32F32)> + 's {
-        e.weights(i).filter_map(move |(j, w)| {
-            let clipped = clip_entry(w, at(self.consensus, usize::from(j)));
-            interpolate_entry(w, clipped, self.beta).map(|v| (j, v))
-        })
+    /// Weight-for-bonds W̃_ij of a raw weight (β interpolation between W and the clipped W̄);
+    /// `None` when the entry is absent from W̃.
+    #[inline(always)]
+    fn weight_for_bonds(&self, j: u16, w: u16, row_sum: u64) -> Option<I32F32> {
+        let w = int_norm(w, row_sum);
+        let clipped = clip_entry(w, at(self.consensus, usize::from(j)));
+        interpolate_entry(w, clipped, self.beta)
+    }
+
+    /// Visit W̃ of row `i`.
+    #[inline]
+    fn for_each_weight_for_bonds(&self, e: &Epoch<'_, '_>, i: usize, mut f: impl FnMut(u16, I32F32)) {
+        let rs = e.row_sum.get(i).copied().unwrap_or_default();
+        e.for_each_raw_weight(i, |j, w| {
+            if let Some(v) = self.weight_for_bonds(j, w, rs) {
+                f(j, v);
+            }
+        });
     }
 
     /// The EMA bond row of validator `i` (before any column normalisation), into `out`.
     fn ema_row(&self, e: &Epoch<'_, '_>, i: usize, out: &mut Vec<(u16, I32F32)>) {
         out.clear();
         let a_i = at(self.active_stake, i);
+        let rs = e.row_sum.get(i).copied().unwrap_or_default();
         if !self.yuma3 {
             // Classic: α·colnorm(W̃∘A) + (1−α)·colnorm(B).
-            let new = self.weights_for_bonds(e, i).map(|(j, v)| {
-                let d = v.saturating_mul(a_i);
-                (j, div_or_keep(d, at(&self.delta_col_sum, usize::from(j))))
-            });
-            let old = e
-                .raw_bonds(i)
-                .map(|(j, b)| (j, int_norm(b, self.old_col_sum.get(usize::from(j)).copied().unwrap_or_default())));
-            merge_by_uid(new, old, |j, nv, ov| {
-                let v = ema_entry(nv.unwrap_or_default(), ov.unwrap_or_default(), self.alpha, self.one_minus_alpha);
+            e.merge_row(i, |j, w, b| {
+                let ju = usize::from(j);
+                let new = w.and_then(|w| self.weight_for_bonds(j, w, rs)).map(|v| {
+                    div_or_keep(v.saturating_mul(a_i), at(&self.delta_col_sum, ju))
+                });
+                let old = b.map(|b| int_norm(b, self.old_col_sum.get(ju).copied().unwrap_or_default()));
+                if new.is_none() && old.is_none() {
+                    return;
+                }
+                let v = ema_entry(new.unwrap_or_default(), old.unwrap_or_default(), self.alpha, self.one_minus_alpha);
                 if v.is_positive() {
                     out.push((j, v));
                 }
             });
             return;
         }
-        let old = e.raw_bonds(i).map(|(j, b)| (j, u16_proportion_to_fixed(b)));
         match self.liquid {
             Some(lp) => {
                 // Only columns present in W̃_i are emitted (upstream sparse quirk).
-                merge_by_uid(self.weights_for_bonds(e, i), old, |j, nv, ov| {
-                    if let Some(w) = nv {
-                        let b = ov.unwrap_or_default();
-                        let c = at(self.consensus, usize::from(j));
-                        let a = lp.alpha(c, w, b);
+                e.merge_row(i, |j, w, b| {
+                    if let Some(w) = w.and_then(|w| self.weight_for_bonds(j, w, rs)) {
+                        let b = b.map(u16_proportion_to_fixed).unwrap_or_default();
+                        let a = lp.alpha(at(self.consensus, usize::from(j)), w, b);
                         let v = ema_alpha_entry(w, b, a);
                         if v.is_positive() {
                             out.push((j, v));
@@ -450,8 +509,13 @@ impl BondState<'_> {
                 });
             }
             None => {
-                merge_by_uid(self.weights_for_bonds(e, i), old, |j, nv, ov| {
-                    let v = ema_entry(nv.unwrap_or_default(), ov.unwrap_or_default(), self.alpha, self.one_minus_alpha);
+                e.merge_row(i, |j, w, b| {
+                    let new = w.and_then(|w| self.weight_for_bonds(j, w, rs));
+                    if new.is_none() && b.is_none() {
+                        return;
+                    }
+                    let old = b.map(u16_proportion_to_fixed).unwrap_or_default();
+                    let v = ema_entry(new.unwrap_or_default(), old, self.alpha, self.one_minus_alpha);
                     if v.is_positive() {
                         out.push((j, v));
                     }
@@ -513,7 +577,13 @@ pub fn run_epoch_streaming(
     crate::math::inplace_normalize(&mut active_stake);
 
     // 5. Weights: row sums of the surviving entries.
-    e.row_sum = (0..n).map(|i| e.raw_weights(i).fold(0_u64, |acc, (_, w)| acc.saturating_add(u64::from(w)))).collect();
+    e.row_sum = (0..n)
+        .map(|i| {
+            let mut acc = 0_u64;
+            e.for_each_raw_weight(i, |_, w| acc = acc.saturating_add(u64::from(w)));
+            acc
+        })
+        .collect();
 
     // 6. Consensus: κ-majority stake-weighted median per column over validators with A > 0.
     let kappa = u16_proportion_to_fixed(p.kappa);
@@ -524,14 +594,14 @@ pub fn run_epoch_streaming(
     let mut ranks = vec![zero; n];
     for (i, tv) in validator_trust.iter_mut().enumerate() {
         let a_i = at(&active_stake, i);
-        for (j, w) in e.weights(i) {
+        e.for_each_weight(i, |j, w| {
             if let Some(c) = clip_entry(w, at(&consensus, usize::from(j))) {
                 *tv = tv.saturating_add(c);
                 if let Some(r) = ranks.get_mut(usize::from(j)) {
                     *r = r.saturating_add(a_i.saturating_mul(c));
                 }
             }
-        }
+        });
     }
     let mut incentive = ranks;
     crate::math::inplace_normalize(&mut incentive);
@@ -589,9 +659,11 @@ pub fn run_epoch_streaming(
         // Pass 1: column sums of the masked old bonds.
         let mut old_col_sum = vec![0_u64; n];
         for i in 0..n {
-            for (j, b) in e.raw_bonds(i) {
-                if let Some(s) = old_col_sum.get_mut(usize::from(j)) {
-                    *s = s.saturating_add(u64::from(b));
+            for &(j, b) in e.bonds.get(i).map(|r| &**r).unwrap_or(&[]) {
+                if e.bond_kept(j) {
+                    if let Some(s) = old_col_sum.get_mut(usize::from(j)) {
+                        *s = s.saturating_add(u64::from(b));
+                    }
                 }
             }
         }
@@ -600,11 +672,11 @@ pub fn run_epoch_streaming(
         let mut delta_col_sum = vec![zero; n];
         for i in 0..n {
             let a_i = at(&active_stake, i);
-            for (j, v) in st.weights_for_bonds(&e, i) {
+            st.for_each_weight_for_bonds(&e, i, |j, v| {
                 if let Some(s) = delta_col_sum.get_mut(usize::from(j)) {
                     *s = s.saturating_add(v.saturating_mul(a_i));
                 }
-            }
+            });
         }
         st.delta_col_sum = delta_col_sum;
         // Pass 3: column sums and maxima of the EMA.
@@ -705,25 +777,30 @@ fn consensus(e: &Epoch<'_, '_>, active_stake: &[I32F32], kappa: I32F32) -> Vec<I
     let stake_sum = sum(&use_stake);
     let minority = stake_sum.saturating_sub(kappa);
     let v = validators.len();
-    let mut cursor = vec![0_usize; v];
+    // Per validator: its row, last update, row sum and a cursor into the row.
+    /// (uid, row, last update, row sum, cursor)
+    type ValidatorRow<'x> = (usize, &'x [(u16, u16)], u64, u64, usize);
+    let mut rows: Vec<ValidatorRow<'_>> = validators
+        .iter()
+        .map(|&i| {
+            let (row, lu) = e.weight_row(i);
+            (i, row, lu, e.row_sum.get(i).copied().unwrap_or_default(), 0_usize)
+        })
+        .collect();
     let mut score = vec![zero; v];
     let mut scratch = MedianScratch::with_capacity(v);
     let mut result = vec![zero; n];
     for (j, c) in result.iter_mut().enumerate() {
         let mut all_equal = true;
         let mut first: Option<I32F32> = None;
-        for ((&i, pos), s) in validators.iter().zip(cursor.iter_mut()).zip(score.iter_mut()) {
+        for ((i, row, lu, rs, pos), s) in rows.iter_mut().zip(score.iter_mut()) {
             *s = zero;
-            let row: &[(u16, u16)] = e.weights.get(i).map(|r| &**r).unwrap_or(&[]);
             while row.get(*pos).is_some_and(|&(k, _)| usize::from(k) < j) {
                 *pos = pos.saturating_add(1);
             }
             if let Some(&(k, w)) = row.get(*pos) {
-                if usize::from(k) == j {
-                    let lu = e.neurons.get(i).map(|x| x.last_update).unwrap_or_default();
-                    if e.permit(i) && j != i && lu > e.registered_at(k) {
-                        *s = int_norm(w, e.row_sum.get(i).copied().unwrap_or_default());
-                    }
+                if usize::from(k) == j && e.weight_kept(*i, *lu, k) {
+                    *s = int_norm(w, *rs);
                 }
             }
             match first {
