@@ -5,12 +5,12 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::fixed::{
-    ema_alpha_from_moving_average, fixed_mul_amount, fixed_proportion_to_u16, normalize_stake,
+    ema_alpha_from_moving_average, fixed_mul_amount, fixed_proportion_to_u16, normalize_stake_by,
     u16_proportion_to_fixed, I32F32,
 };
 use crate::math::{
-    alpha_diff, alpha_from_diff, clip_entry, ema_alpha_entry, ema_entry, interpolate_entry, is_topk_nonzero,
-    sum, vec_max_upscale_to_u16, weighted_median_with_scratch, MedianScratch,
+    alpha_diff, alpha_from_diff, clip_entry, ema_alpha_entry, ema_entry, for_each_topk_nonzero,
+    interpolate_entry, max_upscale_to_u16, sum, weighted_median_with_scratch, MedianScratch,
 };
 
 /// Largest number of neurons an epoch considers. UIDs are `u16` and `n` itself must fit in a
@@ -548,31 +548,43 @@ pub fn run_epoch_streaming(
     // Canonical rows (borrowed unless a row needs repair).
     let weights: Vec<Cow<'_, [(u16, u16)]>> = neurons.iter().map(|x| canonical_row(x.weights, n)).collect();
     let bonds: Vec<Cow<'_, [(u16, u16)]>> = neurons.iter().map(|x| canonical_row(x.bonds, n)).collect();
+    let longest_row = weights
+        .iter()
+        .zip(&bonds)
+        .map(|(w, b)| w.len().saturating_add(b.len()))
+        .max()
+        .unwrap_or(0)
+        .min(n);
     let mut e = Epoch { n, neurons, weights, bonds, row_sum: Vec::new(), bonds_reset_block: input.bonds_reset_block };
 
+    // The output vector doubles as storage for the per-UID flags and u16 results (no extra
+    // per-UID vectors: the contract's allocator never frees).
+    let mut out: Vec<NeuronOutput> = Vec::with_capacity(total);
+    out.resize(n, NeuronOutput::default());
+
     // 1. Activity.
-    let active: Vec<bool> = neurons
-        .iter()
-        .map(|x| x.last_update.saturating_add(p.activity_cutoff) >= input.block)
-        .collect();
+    for (o, x) in out.iter_mut().zip(neurons) {
+        o.active = x.last_update.saturating_add(p.activity_cutoff) >= input.block;
+    }
 
     // 2. Stake: threshold, normalise in 64.64, truncate to 32.32.
-    let raw: Vec<u64> = neurons
-        .iter()
-        .map(|x| if x.stake < p.stake_threshold { 0 } else { x.stake })
-        .collect();
-    let stake = normalize_stake(&raw);
-    drop(raw);
+    let stake = normalize_stake_by(n, |i| {
+        neurons.get(i).map(|x| if x.stake < p.stake_threshold { 0 } else { x.stake }).unwrap_or(0)
+    });
 
     // 3. New permits from S (old permits are used for masking).
-    let new_permit = is_topk_nonzero(&stake, usize::from(p.max_allowed_validators));
+    for_each_topk_nonzero(&stake, usize::from(p.max_allowed_validators), |i| {
+        if let Some(o) = out.get_mut(i) {
+            o.validator_permit = true;
+        }
+    });
 
     // 4. Active stake.
     let mut active_stake: Vec<I32F32> = stake
         .iter()
         .zip(neurons)
-        .zip(&active)
-        .map(|((&s, x), &act)| if act && x.validator_permit { s } else { zero })
+        .zip(&out)
+        .map(|((&s, x), o)| if o.active && x.validator_permit { s } else { zero })
         .collect();
     crate::math::inplace_normalize(&mut active_stake);
 
@@ -590,18 +602,19 @@ pub fn run_epoch_streaming(
     let consensus = consensus(&e, &active_stake, kappa);
 
     // 7–9. Clip, validator trust, ranks → incentive.
-    let mut validator_trust = vec![zero; n];
     let mut ranks = vec![zero; n];
-    for (i, tv) in validator_trust.iter_mut().enumerate() {
+    for (i, o) in out.iter_mut().enumerate() {
         let a_i = at(&active_stake, i);
+        let mut tv = zero;
         e.for_each_weight(i, |j, w| {
             if let Some(c) = clip_entry(w, at(&consensus, usize::from(j))) {
-                *tv = tv.saturating_add(c);
+                tv = tv.saturating_add(c);
                 if let Some(r) = ranks.get_mut(usize::from(j)) {
                     *r = r.saturating_add(a_i.saturating_mul(c));
                 }
             }
         });
+        o.validator_trust = fixed_proportion_to_u16(tv);
     }
     let mut incentive = ranks;
     crate::math::inplace_normalize(&mut incentive);
@@ -627,9 +640,10 @@ pub fn run_epoch_streaming(
         old_col_sum: Vec::new(),
         delta_col_sum: Vec::new(),
     };
-    let mut row: Vec<(u16, I32F32)> = Vec::new();
-    let mut out_row: Vec<(u16, u16)> = Vec::new();
+    let mut row: Vec<(u16, I32F32)> = Vec::with_capacity(longest_row);
+    let mut out_row: Vec<(u16, u16)> = Vec::with_capacity(longest_row);
     let mut dividends = vec![zero; n];
+    let permit = |out: &[NeuronOutput], i: usize| out.get(i).is_some_and(|o| o.validator_permit);
     if p.yuma3 {
         // Pass 1: column sums of the new absolute bonds.
         let mut ema_col_sum = vec![zero; n];
@@ -650,7 +664,7 @@ pub fn run_epoch_streaming(
             });
             *d = t.checked_mul(at(&active_stake, i)).unwrap_or_default();
             out_row.clear();
-            if new_permit.get(i).copied().unwrap_or(false) {
+            if permit(&out, i) {
                 out_row.extend(row.iter().map(|&(j, v)| (j, fixed_proportion_to_u16(v))));
             }
             on_bonds(u16::try_from(i).unwrap_or(u16::MAX), &out_row);
@@ -681,7 +695,7 @@ pub fn run_epoch_streaming(
         st.delta_col_sum = delta_col_sum;
         // Pass 3: column sums and maxima of the EMA.
         let mut ema_col_sum = vec![zero; n];
-        let mut ema_col_max = vec![zero; n];
+        let mut col_max = vec![zero; n];
         for i in 0..n {
             st.ema_row(&e, i, &mut row);
             for &(j, v) in &row {
@@ -689,7 +703,7 @@ pub fn run_epoch_streaming(
                 if let Some(s) = ema_col_sum.get_mut(j) {
                     *s = s.saturating_add(v);
                 }
-                if let Some(m) = ema_col_max.get_mut(j) {
+                if let Some(m) = col_max.get_mut(j) {
                     if *m < v {
                         *m = v;
                     }
@@ -698,16 +712,13 @@ pub fn run_epoch_streaming(
         }
         // Column max of the normalised bonds: division by the same positive sum is monotone,
         // so max_i(B_ij / s_j) == (max_i B_ij) / s_j bit for bit.
-        let norm_col_max: Vec<I32F32> = ema_col_max
-            .iter()
-            .zip(&ema_col_sum)
-            .map(|(&m, &s)| div_or_keep(m, s))
-            .collect();
-        drop(ema_col_max);
+        for (m, &s) in col_max.iter_mut().zip(&ema_col_sum) {
+            *m = div_or_keep(*m, s);
+        }
         // Pass 4: B = colnorm(EMA); D_i = Σ_j B_ij I_j; emit col-max-upscaled bonds.
         for (i, d) in dividends.iter_mut().enumerate() {
             st.ema_row(&e, i, &mut row);
-            let emit = new_permit.get(i).copied().unwrap_or(false);
+            let emit = permit(&out, i);
             out_row.clear();
             let mut acc = zero;
             for &(j, v) in &row {
@@ -715,52 +726,44 @@ pub fn run_epoch_streaming(
                 let b = div_or_keep(v, at(&ema_col_sum, ju));
                 acc = acc.saturating_add(at(&incentive, ju).saturating_mul(b));
                 if emit {
-                    out_row.push((j, fixed_proportion_to_u16(div_or_keep(b, at(&norm_col_max, ju)))));
+                    out_row.push((j, fixed_proportion_to_u16(div_or_keep(b, at(&col_max, ju)))));
                 }
             }
             *d = acc;
             on_bonds(u16::try_from(i).unwrap_or(u16::MAX), &out_row);
         }
     }
-    drop(row);
-    drop(out_row);
     crate::math::inplace_normalize(&mut dividends);
 
-    // 14. Emission split.
-    let combined: Vec<I32F32> = incentive.iter().zip(&dividends).map(|(&a, &b)| a.saturating_add(b)).collect();
-    let emission_sum = sum(&combined);
-    let (norm_validator, norm_combined) = if emission_sum.is_zero() {
-        // No valid weights: validators get A (or S if A is all zero); miners nothing.
-        let fallback = if crate::math::is_zero(&active_stake) { &stake } else { &active_stake };
-        (fallback.clone(), fallback.clone())
-    } else {
-        let mut v = dividends.clone();
-        crate::math::inplace_normalize_using_sum(&mut v, emission_sum);
-        let mut c = combined;
-        crate::math::inplace_normalize(&mut c);
-        (v, c)
+    // 14. Emission split: server I/Σ, validator D/Σ, combined (I + D)/Σ with Σ = Σ(I + D);
+    // if Σ = 0, validators (and the combined share) get A, or S if A is all zero.
+    let emission_sum = incentive
+        .iter()
+        .zip(&dividends)
+        .fold(zero, |acc, (&a, &b)| acc.saturating_add(a.saturating_add(b)));
+    let fallback: &[I32F32] = if crate::math::is_zero(&active_stake) { &stake } else { &active_stake };
+    let shares = |i: usize| -> (I32F32, I32F32, I32F32) {
+        let (inc, div) = (at(&incentive, i), at(&dividends, i));
+        if emission_sum.is_zero() {
+            (inc, at(fallback, i), at(fallback, i))
+        } else {
+            (inc.safe_div(emission_sum), div.safe_div(emission_sum), inc.saturating_add(div).safe_div(emission_sum))
+        }
     };
-    let mut norm_server = incentive.clone();
-    crate::math::inplace_normalize_using_sum(&mut norm_server, emission_sum);
-    // 16. Pruning score.
-    let pruning = vec_max_upscale_to_u16(&norm_combined);
+    // 16. Pruning score = vec_max_upscale_to_u16(combined shares).
+    let max_combined = (0..n).map(|i| shares(i).2).max().unwrap_or(zero);
 
     // 15. Outputs.
-    let mut out: Vec<NeuronOutput> = Vec::with_capacity(total);
-    for i in 0..n {
-        out.push(NeuronOutput {
-            active: active.get(i).copied().unwrap_or(false),
-            stake_weight: fixed_proportion_to_u16(at(&stake, i)),
-            consensus: fixed_proportion_to_u16(at(&consensus, i)),
-            incentive: fixed_proportion_to_u16(at(&incentive, i)),
-            dividends: fixed_proportion_to_u16(at(&dividends, i)),
-            validator_trust: fixed_proportion_to_u16(at(&validator_trust, i)),
-            server_emission: fixed_mul_amount(at(&norm_server, i), input.emission),
-            validator_emission: fixed_mul_amount(at(&norm_validator, i), input.emission),
-            emission: fixed_mul_amount(at(&norm_combined, i), input.emission),
-            validator_permit: new_permit.get(i).copied().unwrap_or(false),
-            pruning_score: pruning.get(i).copied().unwrap_or(0),
-        });
+    for (i, o) in out.iter_mut().enumerate() {
+        let (server, validator, combined) = shares(i);
+        o.stake_weight = fixed_proportion_to_u16(at(&stake, i));
+        o.consensus = fixed_proportion_to_u16(at(&consensus, i));
+        o.incentive = fixed_proportion_to_u16(at(&incentive, i));
+        o.dividends = fixed_proportion_to_u16(at(&dividends, i));
+        o.server_emission = fixed_mul_amount(server, input.emission);
+        o.validator_emission = fixed_mul_amount(validator, input.emission);
+        o.emission = fixed_mul_amount(combined, input.emission);
+        o.pruning_score = max_upscale_to_u16(combined, max_combined);
     }
     // Absent neurons beyond MAX_UIDS.
     out.resize(total, NeuronOutput::default());

@@ -354,15 +354,19 @@ impl fmt::Debug for I32F32 {
 /// which is what is computed here, in `u128` (so totals ≥ 2^63, where the upstream `I64F64`
 /// sum would overflow, still give the mathematically truncated share instead of panicking).
 pub fn normalize_stake(stakes: &[u64]) -> alloc::vec::Vec<I32F32> {
-    let total: u128 = stakes.iter().fold(0_u128, |acc, &s| acc.saturating_add(u128::from(s)));
-    stakes
-        .iter()
-        .map(|&s| {
+    normalize_stake_by(stakes.len(), |i| stakes.get(i).copied().unwrap_or_default())
+}
+
+/// [`normalize_stake`] of `stake(0), …, stake(len − 1)` without materialising the raw vector.
+pub fn normalize_stake_by(len: usize, stake: impl Fn(usize) -> u64) -> alloc::vec::Vec<I32F32> {
+    let total: u128 = (0..len).fold(0_u128, |acc, i| acc.saturating_add(u128::from(stake(i))));
+    (0..len)
+        .map(|i| {
             if total == 0 {
                 return I32F32::ZERO;
             }
             // s < 2^64: s << 32 < 2^96 fits in u128; the quotient is ≤ 2^32.
-            let q = (u128::from(s) << FRAC_BITS).checked_div(total).unwrap_or_default();
+            let q = (u128::from(stake(i)) << FRAC_BITS).checked_div(total).unwrap_or_default();
             I32F32::from_bits(i64::try_from(q).unwrap_or(i64::MAX))
         })
         .collect()

@@ -88,33 +88,61 @@ fn topk_impl(v: &[I32F32], k: usize, nonzero: bool) -> Vec<bool> {
 /// standard library's sorts add kilobytes). Unstable, so callers sort unique keys (e.g. value
 /// plus original index) to get a fully determined order.
 pub fn heapsort<T: Ord + Copy>(v: &mut [T]) {
+    heapsort_by(v, |a, b| a < b);
+}
+
+/// [`heapsort`] with a strict "less than" predicate.
+pub fn heapsort_by<T: Copy>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     let n = v.len();
     let mut start = n >> 1;
     while start > 0 {
         start = start.saturating_sub(1);
-        sift_down(v, start, n);
+        sift_down(v, start, n, &less);
     }
     let mut end = n;
     while end > 1 {
         end = end.saturating_sub(1);
         v.swap(0, end);
-        sift_down(v, 0, end);
+        sift_down(v, 0, end, &less);
     }
 }
 
-fn sift_down<T: Ord + Copy>(v: &mut [T], mut root: usize, end: usize) {
+fn sift_down<T: Copy>(v: &mut [T], mut root: usize, end: usize, less: &impl Fn(&T, &T) -> bool) {
     loop {
         let left = root.saturating_mul(2).saturating_add(1);
         if left >= end {
             return;
         }
         let right = left.saturating_add(1);
-        let child = if right < end && v.get(right) > v.get(left) { right } else { left };
-        if v.get(child) <= v.get(root) {
-            return;
+        let child = match (v.get(left), v.get(right)) {
+            (Some(l), Some(r)) if right < end && less(l, r) => right,
+            _ => left,
+        };
+        match (v.get(root), v.get(child)) {
+            (Some(r), Some(c)) if less(r, c) => {}
+            _ => return,
         }
         v.swap(root, child);
         root = child;
+    }
+}
+
+/// Indices of the top-`k` non-zero entries of `v` (upstream `is_topk_nonzero`), reported to
+/// `select(i)` in no particular order, using one `u32` index buffer.
+pub fn for_each_topk_nonzero(v: &[I32F32], k: usize, mut select: impl FnMut(usize)) {
+    let n = v.len();
+    if n < k {
+        (0..n).filter(|&i| !get(v, i).is_zero()).for_each(select);
+        return;
+    }
+    let mut idx: Vec<u32> = (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
+    let key = |i: u32| get(v, usize::try_from(i).unwrap_or(usize::MAX));
+    // Ascending by (value, index) == upstream's stable sort by value.
+    heapsort_by(&mut idx, |&a, &b| (key(a), a) < (key(b), b));
+    for &i in idx.iter().skip(n.saturating_sub(k)) {
+        if !key(i).is_zero() {
+            select(usize::try_from(i).unwrap_or(usize::MAX));
+        }
     }
 }
 
@@ -122,24 +150,23 @@ fn sift_down<T: Ord + Copy>(v: &mut [T], mut root: usize, end: usize) {
 /// rounding: floor if the max is 0, round-half-away-from-zero otherwise, with the two
 /// evaluation orders on either side of 32768).
 pub fn vec_max_upscale_to_u16(v: &[I32F32]) -> Vec<u16> {
-    let u16_max = I32F32::from_u16(u16::MAX);
-    let threshold = I32F32::from_i32(32768);
     let Some(&max) = v.iter().max() else {
         return Vec::new();
     };
+    v.iter().map(|&e| max_upscale_to_u16(e, max)).collect()
+}
+
+/// One element of [`vec_max_upscale_to_u16`], given the vector's maximum `max`.
+#[inline]
+pub fn max_upscale_to_u16(e: I32F32, max: I32F32) -> u16 {
+    let u16_max = I32F32::from_u16(u16::MAX);
     if max.is_zero() {
-        return v.iter().map(|e| e.saturating_mul(u16_max).saturating_to_u16()).collect();
+        e.saturating_mul(u16_max).saturating_to_u16()
+    } else if max > I32F32::from_i32(32768) {
+        e.saturating_mul(u16_max.safe_div(max)).round().saturating_to_u16()
+    } else {
+        e.saturating_mul(u16_max).safe_div(max).round().saturating_to_u16()
     }
-    if max > threshold {
-        let factor = u16_max.safe_div(max);
-        return v
-            .iter()
-            .map(|e| e.saturating_mul(factor).round().saturating_to_u16())
-            .collect();
-    }
-    v.iter()
-        .map(|e| e.saturating_mul(u16_max).safe_div(max).round().saturating_to_u16())
-        .collect()
 }
 
 /// `vec_u16_max_upscale_to_u16`: what `set_weights` stores for a submitted u16 vector.

@@ -334,6 +334,16 @@ proptest! {
         prop_assert_eq!(I32F32::ratio(big, den).map(I32F32::to_bits), expect);
     }
 
+    /// The epoch's index-based top-k selection equals `is_topk_nonzero` (ties: lower UIDs
+    /// dropped first).
+    #[test]
+    fn topk_selection_matches(v in prop::collection::vec(0_i64..6, 0..80), k in 0_usize..90) {
+        let v: Vec<I32F32> = v.into_iter().map(|x| I32F32::from_bits(x << 30)).collect();
+        let mut sel = vec![false; v.len()];
+        yuma::math::for_each_topk_nonzero(&v, k, |i| sel[i] = true);
+        prop_assert_eq!(sel, yuma::math::is_topk_nonzero(&v, k));
+    }
+
     /// The small in-place heapsort used for permits and row repair sorts like the std sort.
     #[test]
     fn heapsort_sorts(mut v in prop::collection::vec((any::<u8>(), any::<u16>()), 0..300)) {
