@@ -324,15 +324,26 @@ impl Epoch<'_, '_> {
     }
 
     fn registered_at(&self, j: u16) -> u64 {
-        self.neurons.get(usize::from(j)).map(|x| x.registered_at).unwrap_or_default()
+        self.neurons
+            .get(usize::from(j))
+            .map(|x| x.registered_at)
+            .unwrap_or_default()
     }
 
     /// The weight row of `i` as stored (empty without the old permit), its last update and
     /// the sum of its surviving entries.
     #[inline]
     fn weight_row(&self, i: usize) -> (&[(u16, u16)], u64) {
-        let lu = self.neurons.get(i).map(|x| x.last_update).unwrap_or_default();
-        let row: &[(u16, u16)] = if self.permit(i) { self.weights.get(i).map(|r| &**r).unwrap_or(&[]) } else { &[] };
+        let lu = self
+            .neurons
+            .get(i)
+            .map(|x| x.last_update)
+            .unwrap_or_default();
+        let row: &[(u16, u16)] = if self.permit(i) {
+            self.weights.get(i).map(|r| &**r).unwrap_or(&[])
+        } else {
+            &[]
+        };
         (row, lu)
     }
 
@@ -435,7 +446,12 @@ struct LiquidParams {
 impl LiquidParams {
     fn new(low: I32F32, high: I32F32, steepness: I32F32) -> Self {
         let alpha_at_zero = alpha_from_diff(I32F32::ZERO, low, high, steepness);
-        Self { low, high, steepness, alpha_at_zero }
+        Self {
+            low,
+            high,
+            steepness,
+            alpha_at_zero,
+        }
     }
 
     /// [`alpha_sigmoid`](crate::math::alpha_sigmoid), with the diff-0 value precomputed.
@@ -462,7 +478,12 @@ impl BondState<'_> {
 
     /// Visit W̃ of row `i`.
     #[inline]
-    fn for_each_weight_for_bonds(&self, e: &Epoch<'_, '_>, i: usize, mut f: impl FnMut(u16, I32F32)) {
+    fn for_each_weight_for_bonds(
+        &self,
+        e: &Epoch<'_, '_>,
+        i: usize,
+        mut f: impl FnMut(u16, I32F32),
+    ) {
         let rs = e.row_sum.get(i).copied().unwrap_or_default();
         e.for_each_raw_weight(i, |j, w| {
             if let Some(v) = self.weight_for_bonds(j, w, rs) {
@@ -480,14 +501,20 @@ impl BondState<'_> {
             // Classic: α·colnorm(W̃∘A) + (1−α)·colnorm(B).
             e.merge_row(i, |j, w, b| {
                 let ju = usize::from(j);
-                let new = w.and_then(|w| self.weight_for_bonds(j, w, rs)).map(|v| {
-                    div_or_keep(v.saturating_mul(a_i), at(&self.delta_col_sum, ju))
-                });
-                let old = b.map(|b| int_norm(b, self.old_col_sum.get(ju).copied().unwrap_or_default()));
+                let new = w
+                    .and_then(|w| self.weight_for_bonds(j, w, rs))
+                    .map(|v| div_or_keep(v.saturating_mul(a_i), at(&self.delta_col_sum, ju)));
+                let old =
+                    b.map(|b| int_norm(b, self.old_col_sum.get(ju).copied().unwrap_or_default()));
                 if new.is_none() && old.is_none() {
                     return;
                 }
-                let v = ema_entry(new.unwrap_or_default(), old.unwrap_or_default(), self.alpha, self.one_minus_alpha);
+                let v = ema_entry(
+                    new.unwrap_or_default(),
+                    old.unwrap_or_default(),
+                    self.alpha,
+                    self.one_minus_alpha,
+                );
                 if v.is_positive() {
                     out.push((j, v));
                 }
@@ -515,7 +542,12 @@ impl BondState<'_> {
                         return;
                     }
                     let old = b.map(u16_proportion_to_fixed).unwrap_or_default();
-                    let v = ema_entry(new.unwrap_or_default(), old, self.alpha, self.one_minus_alpha);
+                    let v = ema_entry(
+                        new.unwrap_or_default(),
+                        old,
+                        self.alpha,
+                        self.one_minus_alpha,
+                    );
                     if v.is_positive() {
                         out.push((j, v));
                     }
@@ -546,8 +578,12 @@ pub fn run_epoch_streaming(
     let zero = I32F32::ZERO;
 
     // Canonical rows (borrowed unless a row needs repair).
-    let weights: Vec<Cow<'_, [(u16, u16)]>> = neurons.iter().map(|x| canonical_row(x.weights, n)).collect();
-    let bonds: Vec<Cow<'_, [(u16, u16)]>> = neurons.iter().map(|x| canonical_row(x.bonds, n)).collect();
+    let weights: Vec<Cow<'_, [(u16, u16)]>> = neurons
+        .iter()
+        .map(|x| canonical_row(x.weights, n))
+        .collect();
+    let bonds: Vec<Cow<'_, [(u16, u16)]>> =
+        neurons.iter().map(|x| canonical_row(x.bonds, n)).collect();
     let longest_row = weights
         .iter()
         .zip(&bonds)
@@ -555,7 +591,14 @@ pub fn run_epoch_streaming(
         .max()
         .unwrap_or(0)
         .min(n);
-    let mut e = Epoch { n, neurons, weights, bonds, row_sum: Vec::new(), bonds_reset_block: input.bonds_reset_block };
+    let mut e = Epoch {
+        n,
+        neurons,
+        weights,
+        bonds,
+        row_sum: Vec::new(),
+        bonds_reset_block: input.bonds_reset_block,
+    };
 
     // The output vector doubles as storage for the per-UID flags and u16 results (no extra
     // per-UID vectors: the contract's allocator never frees).
@@ -569,7 +612,16 @@ pub fn run_epoch_streaming(
 
     // 2. Stake: threshold, normalise in 64.64, truncate to 32.32.
     let stake = normalize_stake_by(n, |i| {
-        neurons.get(i).map(|x| if x.stake < p.stake_threshold { 0 } else { x.stake }).unwrap_or(0)
+        neurons
+            .get(i)
+            .map(|x| {
+                if x.stake < p.stake_threshold {
+                    0
+                } else {
+                    x.stake
+                }
+            })
+            .unwrap_or(0)
     });
 
     // 3. New permits from S (old permits are used for masking).
@@ -584,7 +636,13 @@ pub fn run_epoch_streaming(
         .iter()
         .zip(neurons)
         .zip(&out)
-        .map(|((&s, x), o)| if o.active && x.validator_permit { s } else { zero })
+        .map(|((&s, x), o)| {
+            if o.active && x.validator_permit {
+                s
+            } else {
+                zero
+            }
+        })
         .collect();
     crate::math::inplace_normalize(&mut active_stake);
 
@@ -740,14 +798,24 @@ pub fn run_epoch_streaming(
     let emission_sum = incentive
         .iter()
         .zip(&dividends)
-        .fold(zero, |acc, (&a, &b)| acc.saturating_add(a.saturating_add(b)));
-    let fallback: &[I32F32] = if crate::math::is_zero(&active_stake) { &stake } else { &active_stake };
+        .fold(zero, |acc, (&a, &b)| {
+            acc.saturating_add(a.saturating_add(b))
+        });
+    let fallback: &[I32F32] = if crate::math::is_zero(&active_stake) {
+        &stake
+    } else {
+        &active_stake
+    };
     let shares = |i: usize| -> (I32F32, I32F32, I32F32) {
         let (inc, div) = (at(&incentive, i), at(&dividends, i));
         if emission_sum.is_zero() {
             (inc, at(fallback, i), at(fallback, i))
         } else {
-            (inc.safe_div(emission_sum), div.safe_div(emission_sum), inc.saturating_add(div).safe_div(emission_sum))
+            (
+                inc.safe_div(emission_sum),
+                div.safe_div(emission_sum),
+                inc.saturating_add(div).safe_div(emission_sum),
+            )
         }
     };
     // 16. Pruning score = vec_max_upscale_to_u16(combined shares).
@@ -774,7 +842,9 @@ pub fn run_epoch_streaming(
 fn consensus(e: &Epoch<'_, '_>, active_stake: &[I32F32], kappa: I32F32) -> Vec<I32F32> {
     let n = e.n;
     let zero = I32F32::ZERO;
-    let validators: Vec<usize> = (0..n).filter(|&i| at(active_stake, i).is_positive()).collect();
+    let validators: Vec<usize> = (0..n)
+        .filter(|&i| at(active_stake, i).is_positive())
+        .collect();
     let mut use_stake: Vec<I32F32> = validators.iter().map(|&i| at(active_stake, i)).collect();
     crate::math::inplace_normalize(&mut use_stake);
     let stake_sum = sum(&use_stake);
@@ -787,7 +857,13 @@ fn consensus(e: &Epoch<'_, '_>, active_stake: &[I32F32], kappa: I32F32) -> Vec<I
         .iter()
         .map(|&i| {
             let (row, lu) = e.weight_row(i);
-            (i, row, lu, e.row_sum.get(i).copied().unwrap_or_default(), 0_usize)
+            (
+                i,
+                row,
+                lu,
+                e.row_sum.get(i).copied().unwrap_or_default(),
+                0_usize,
+            )
         })
         .collect();
     let mut score = vec![zero; v];
@@ -818,8 +894,17 @@ fn consensus(e: &Epoch<'_, '_>, active_stake: &[I32F32], kappa: I32F32) -> Vec<I
             Some(f) if all_equal => f,
             Some(_) => {
                 scratch.cur.clear();
-                scratch.cur.extend((0..v).map(|k| u32::try_from(k).unwrap_or(u32::MAX)));
-                weighted_median_with_scratch(&use_stake, &score, &mut scratch, minority, zero, stake_sum)
+                scratch
+                    .cur
+                    .extend((0..v).map(|k| u32::try_from(k).unwrap_or(u32::MAX)));
+                weighted_median_with_scratch(
+                    &use_stake,
+                    &score,
+                    &mut scratch,
+                    minority,
+                    zero,
+                    stake_sum,
+                )
             }
         };
     }

@@ -190,7 +190,9 @@ impl I32F32 {
     #[inline(always)]
     fn div_fast(a: i64, b: i64) -> Option<Result<i64, ()>> {
         if b > 0 && (0..=U32_MAX_I64).contains(&a) {
-            let q = (a.unsigned_abs() << FRAC_BITS).checked_div(b.unsigned_abs()).unwrap_or_default();
+            let q = (a.unsigned_abs() << FRAC_BITS)
+                .checked_div(b.unsigned_abs())
+                .unwrap_or_default();
             Some(i64::try_from(q).map_err(|_| ()))
         } else {
             None
@@ -205,7 +207,9 @@ impl I32F32 {
         if a >= 0 && b > 0 {
             let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
             if ua <= U32_MAX_AS_U64 {
-                return Some(i128::from((ua << FRAC_BITS).checked_div(ub).unwrap_or_default()));
+                return Some(i128::from(
+                    (ua << FRAC_BITS).checked_div(ub).unwrap_or_default(),
+                ));
             }
             if ub <= 1_u64 << FRAC_BITS {
                 // Long division in base 2^32: a·2^32 / b = (a / b)·2^32 + ((a % b)·2^32) / b,
@@ -230,7 +234,9 @@ impl I32F32 {
         let q = if num <= U32_MAX_AS_U64 {
             u128::from((num << FRAC_BITS).checked_div(den).unwrap_or_default())
         } else {
-            (u128::from(num) << FRAC_BITS).checked_div(u128::from(den)).unwrap_or_default()
+            (u128::from(num) << FRAC_BITS)
+                .checked_div(u128::from(den))
+                .unwrap_or_default()
         };
         i64::try_from(q).ok().map(Self)
     }
@@ -240,7 +246,9 @@ impl I32F32 {
     pub fn checked_div(self, rhs: Self) -> Option<Self> {
         match Self::div_fast(self.0, rhs.0) {
             Some(r) => r.ok().map(Self),
-            None => Self::wide_div(self.0, rhs.0).and_then(|q| i64::try_from(q).ok()).map(Self),
+            None => Self::wide_div(self.0, rhs.0)
+                .and_then(|q| i64::try_from(q).ok())
+                .map(Self),
         }
     }
 
@@ -366,7 +374,9 @@ pub fn normalize_stake_by(len: usize, stake: impl Fn(usize) -> u64) -> alloc::ve
                 return I32F32::ZERO;
             }
             // s < 2^64: s << 32 < 2^96 fits in u128; the quotient is ≤ 2^32.
-            let q = (u128::from(stake(i)) << FRAC_BITS).checked_div(total).unwrap_or_default();
+            let q = (u128::from(stake(i)) << FRAC_BITS)
+                .checked_div(total)
+                .unwrap_or_default();
             I32F32::from_bits(i64::try_from(q).unwrap_or(i64::MAX))
         })
         .collect()
@@ -392,7 +402,8 @@ pub fn u16_proportion_to_fixed(x: u16) -> I32F32 {
 /// `floor(x * 65535)` saturating into `u16` (subtensor's `fixed_proportion_to_u16`).
 #[inline]
 pub fn fixed_proportion_to_u16(x: I32F32) -> u16 {
-    x.saturating_mul(I32F32::from_u16(u16::MAX)).saturating_to_u16()
+    x.saturating_mul(I32F32::from_u16(u16::MAX))
+        .saturating_to_u16()
 }
 
 /// `floor(share * amount)` as subtensor computes RAO amounts: the `I32F32` share is widened to
@@ -416,7 +427,10 @@ mod tests {
     fn mul_div_basics() {
         let half = I32F32::from_bits(1 << 31);
         assert_eq!(half.saturating_mul(half).to_bits(), 1 << 30);
-        assert_eq!(I32F32::ONE.safe_div(I32F32::from_i32(3)).to_bits(), 1_431_655_765);
+        assert_eq!(
+            I32F32::ONE.safe_div(I32F32::from_i32(3)).to_bits(),
+            1_431_655_765
+        );
         assert_eq!(I32F32::ONE.safe_div(I32F32::ZERO), I32F32::ZERO);
         assert_eq!(I32F32::MAX.safe_div(I32F32::DELTA), I32F32::ZERO);
         assert_eq!(I32F32::MAX.saturating_div(I32F32::DELTA), I32F32::MAX);
@@ -426,8 +440,18 @@ mod tests {
         // Negative products floor (toward −∞).
         assert_eq!(I32F32::from_bits(-1).saturating_mul(half).to_bits(), -1);
         // Negative quotients truncate toward zero.
-        assert_eq!(I32F32::from_bits(-1).safe_div(I32F32::from_i32(2)).to_bits(), 0);
-        assert_eq!(I32F32::from_bits(-3).safe_div(I32F32::from_i32(2)).to_bits(), -1);
+        assert_eq!(
+            I32F32::from_bits(-1)
+                .safe_div(I32F32::from_i32(2))
+                .to_bits(),
+            0
+        );
+        assert_eq!(
+            I32F32::from_bits(-3)
+                .safe_div(I32F32::from_i32(2))
+                .to_bits(),
+            -1
+        );
     }
 
     #[test]
@@ -451,7 +475,10 @@ mod tests {
                 let x = I32F32::from_bits(a);
                 let y = I32F32::from_bits(b);
                 let slow_mul = (i128::from(a) * i128::from(b)) >> 32;
-                assert_eq!(x.checked_mul(y), i64::try_from(slow_mul).ok().map(I32F32::from_bits));
+                assert_eq!(
+                    x.checked_mul(y),
+                    i64::try_from(slow_mul).ok().map(I32F32::from_bits)
+                );
                 if b != 0 {
                     let slow_div = (i128::from(a) << 32) / i128::from(b);
                     assert_eq!(
@@ -468,8 +495,14 @@ mod tests {
         let two_and_half = I32F32::from_bits((5_i64 << 32) / 2);
         assert_eq!(two_and_half.round(), I32F32::from_i32(3));
         assert_eq!(two_and_half.saturating_neg().round(), I32F32::from_i32(-3));
-        assert_eq!(I32F32::from_bits((24_i64 << 32) / 10).round(), I32F32::from_i32(2));
-        assert_eq!(I32F32::MAX.round(), I32F32::from_bits(i64::MAX & !0xFFFF_FFFF));
+        assert_eq!(
+            I32F32::from_bits((24_i64 << 32) / 10).round(),
+            I32F32::from_i32(2)
+        );
+        assert_eq!(
+            I32F32::MAX.round(),
+            I32F32::from_bits(i64::MAX & !0xFFFF_FFFF)
+        );
         assert_eq!(I32F32::MIN.round(), I32F32::MIN);
         assert_eq!(I32F32::from_i32(-1).saturating_to_u16(), 0);
         assert_eq!(I32F32::from_i32(70_000).saturating_to_u16(), u16::MAX);
@@ -477,8 +510,14 @@ mod tests {
         assert_eq!(fixed_proportion_to_u16(I32F32::ONE), u16::MAX);
         assert_eq!(fixed_mul_amount(I32F32::ONE, u64::MAX), u64::MAX);
         assert_eq!(fixed_mul_amount(I32F32::from_i32(-1), 5), 0);
-        assert_eq!(alloc::format!("{}", I32F32::from_bits(1 << 31)), "0.5000000000");
-        assert_eq!(alloc::format!("{}", I32F32::from_bits(-(3 << 30))), "-0.7500000000");
+        assert_eq!(
+            alloc::format!("{}", I32F32::from_bits(1 << 31)),
+            "0.5000000000"
+        );
+        assert_eq!(
+            alloc::format!("{}", I32F32::from_bits(-(3 << 30))),
+            "-0.7500000000"
+        );
     }
 
     #[test]
@@ -488,7 +527,13 @@ mod tests {
         assert!(s.iter().all(|x| x.to_bits() == 429_496_729));
         assert_eq!(normalize_stake(&[0, 0]), alloc::vec![I32F32::ZERO; 2]);
         assert_eq!(normalize_stake(&[u64::MAX, u64::MAX])[0].to_bits(), 1 << 31);
-        assert_eq!(ema_alpha_from_moving_average(900_000).to_bits(), 429_496_730);
-        assert_eq!(ema_alpha_from_moving_average(u64::MAX), I32F32::ONE.saturating_sub(I32F32::MAX));
+        assert_eq!(
+            ema_alpha_from_moving_average(900_000).to_bits(),
+            429_496_730
+        );
+        assert_eq!(
+            ema_alpha_from_moving_average(u64::MAX),
+            I32F32::ONE.saturating_sub(I32F32::MAX)
+        );
     }
 }

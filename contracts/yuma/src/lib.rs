@@ -86,7 +86,7 @@ pub mod math;
 pub mod snapshot;
 
 pub use epoch::{
-    run_epoch, run_epoch_streaming, EpochInput, EpochOutput, EpochParams, NeuronInput, NeuronOutput,
-    NeuronOutputWithBonds, MAX_UIDS,
+    run_epoch, run_epoch_streaming, EpochInput, EpochOutput, EpochParams, NeuronInput,
+    NeuronOutput, NeuronOutputWithBonds, MAX_UIDS,
 };
 pub use fixed::I32F32;

@@ -163,9 +163,14 @@ pub fn max_upscale_to_u16(e: I32F32, max: I32F32) -> u16 {
     if max.is_zero() {
         e.saturating_mul(u16_max).saturating_to_u16()
     } else if max > I32F32::from_i32(32768) {
-        e.saturating_mul(u16_max.safe_div(max)).round().saturating_to_u16()
+        e.saturating_mul(u16_max.safe_div(max))
+            .round()
+            .saturating_to_u16()
     } else {
-        e.saturating_mul(u16_max).safe_div(max).round().saturating_to_u16()
+        e.saturating_mul(u16_max)
+            .safe_div(max)
+            .round()
+            .saturating_to_u16()
     }
 }
 
@@ -214,7 +219,9 @@ pub fn exp(x: I32F32) -> Option<I32F32> {
         } else {
             u128::from(term).checked_mul(u128::from(op_bits))? >> crate::fixed::FRAC_BITS
         };
-        term = u64::try_from(product).ok().filter(|&t| i64::try_from(t).is_ok())?;
+        term = u64::try_from(product)
+            .ok()
+            .filter(|&t| i64::try_from(t).is_ok())?;
         // checked_div by I32F32(i): ((term << 32) / (i << 32)) == term / i exactly.
         term = term.checked_div(i)?;
         result = result.checked_add(I32F32::from_bits(i64::try_from(term).ok()?))?;
@@ -264,7 +271,12 @@ pub fn alpha_sigmoid(
     alpha_high: I32F32,
     steepness: I32F32,
 ) -> I32F32 {
-    alpha_from_diff(alpha_diff(consensus, weight, bond), alpha_low, alpha_high, steepness)
+    alpha_from_diff(
+        alpha_diff(consensus, weight, bond),
+        alpha_low,
+        alpha_high,
+        steepness,
+    )
 }
 
 /// The "combined diff" of [`alpha_sigmoid`]: `clamp(w − c, 0, 1)` when buying (`w ≥ b`),
@@ -282,13 +294,19 @@ pub fn alpha_diff(consensus: I32F32, weight: I32F32, bond: I32F32) -> I32F32 {
 
 /// `α = clamp(α_low + σ·(α_high − α_low), α_low, α_high)` with
 /// `σ = 1 / (1 + safe_exp((steepness / −100) · (diff − 0.5)))`.
-pub fn alpha_from_diff(diff: I32F32, alpha_low: I32F32, alpha_high: I32F32, steepness: I32F32) -> I32F32 {
+pub fn alpha_from_diff(
+    diff: I32F32,
+    alpha_low: I32F32,
+    alpha_high: I32F32,
+    steepness: I32F32,
+) -> I32F32 {
     let one = I32F32::ONE;
     let half = I32F32::from_bits(1 << 31);
     let slope = steepness.saturating_div(I32F32::from_i32(-100));
     let e = exp(slope.saturating_mul(diff.saturating_sub(half))).unwrap_or_default();
     let sigmoid = one.saturating_div(one.saturating_add(e));
-    let alpha = alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
+    let alpha =
+        alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
     clamp_value(alpha, alpha_low, alpha_high)
 }
 
@@ -306,8 +324,19 @@ pub fn weighted_median(
     partition_hi: I32F32,
 ) -> I32F32 {
     let mut scratch = MedianScratch::default();
-    scratch.cur.extend(partition_idx.iter().map(|&i| u32::try_from(i).unwrap_or(u32::MAX)));
-    weighted_median_with_scratch(stake, score, &mut scratch, minority, partition_lo, partition_hi)
+    scratch.cur.extend(
+        partition_idx
+            .iter()
+            .map(|&i| u32::try_from(i).unwrap_or(u32::MAX)),
+    );
+    weighted_median_with_scratch(
+        stake,
+        score,
+        &mut scratch,
+        minority,
+        partition_lo,
+        partition_hi,
+    )
 }
 
 /// Reusable buffers for [`weighted_median_with_scratch`].
@@ -322,7 +351,11 @@ pub struct MedianScratch {
 impl MedianScratch {
     /// Buffers with room for `n` items.
     pub fn with_capacity(n: usize) -> Self {
-        Self { cur: Vec::with_capacity(n), lower: Vec::with_capacity(n), upper: Vec::with_capacity(n) }
+        Self {
+            cur: Vec::with_capacity(n),
+            lower: Vec::with_capacity(n),
+            upper: Vec::with_capacity(n),
+        }
     }
 }
 
@@ -340,7 +373,11 @@ pub fn weighted_median_with_scratch(
     if stake.len() != score.len() {
         return zero;
     }
-    let at = |v: &[I32F32], i: u32| v.get(usize::try_from(i).unwrap_or(usize::MAX)).copied().unwrap_or_default();
+    let at = |v: &[I32F32], i: u32| {
+        v.get(usize::try_from(i).unwrap_or(usize::MAX))
+            .copied()
+            .unwrap_or_default()
+    };
     let limit = scratch.cur.len();
     let mut iterations: usize = 0;
     loop {
@@ -349,10 +386,18 @@ pub fn weighted_median_with_scratch(
             return zero;
         }
         if n == 1 {
-            return scratch.cur.first().map(|&i| at(score, i)).unwrap_or_default();
+            return scratch
+                .cur
+                .first()
+                .map(|&i| at(score, i))
+                .unwrap_or_default();
         }
         let mid = n.checked_div(2).unwrap_or_default();
-        let pivot = scratch.cur.get(mid).map(|&i| at(score, i)).unwrap_or_default();
+        let pivot = scratch
+            .cur
+            .get(mid)
+            .map(|&i| at(score, i))
+            .unwrap_or_default();
         let mut lo_stake = zero;
         let mut hi_stake = zero;
         scratch.lower.clear();
@@ -387,7 +432,11 @@ pub fn weighted_median_with_scratch(
 }
 
 /// Column-wise weighted median over a dense matrix (rows with zero stake ignored).
-pub fn weighted_median_col(stake: &[I32F32], score: &[Vec<I32F32>], majority: I32F32) -> Vec<I32F32> {
+pub fn weighted_median_col(
+    stake: &[I32F32],
+    score: &[Vec<I32F32>],
+    majority: I32F32,
+) -> Vec<I32F32> {
     let columns = score.first().map(Vec::len).unwrap_or(0);
     let sparse: Vec<SparseRow> = score
         .iter()
@@ -398,7 +447,12 @@ pub fn weighted_median_col(stake: &[I32F32], score: &[Vec<I32F32>], majority: I3
                 .collect()
         })
         .collect();
-    weighted_median_col_sparse(stake, &sparse, u16::try_from(columns).unwrap_or(u16::MAX), majority)
+    weighted_median_col_sparse(
+        stake,
+        &sparse,
+        u16::try_from(columns).unwrap_or(u16::MAX),
+        majority,
+    )
 }
 
 /// Column-wise weighted median over a sparse matrix (`weighted_median_col_sparse`): rows with
@@ -410,7 +464,9 @@ pub fn weighted_median_col_sparse(
     columns: u16,
     majority: I32F32,
 ) -> Vec<I32F32> {
-    let rows: Vec<usize> = (0..stake.len()).filter(|&i| get(stake, i).is_positive()).collect();
+    let rows: Vec<usize> = (0..stake.len())
+        .filter(|&i| get(stake, i).is_positive())
+        .collect();
     let mut use_stake: Vec<I32F32> = rows.iter().map(|&i| get(stake, i)).collect();
     inplace_normalize(&mut use_stake);
     let stake_sum = sum(&use_stake);
@@ -430,8 +486,17 @@ pub fn weighted_median_col_sparse(
                 }
             }
             scratch.cur.clear();
-            scratch.cur.extend((0..use_stake.len()).map(|k| u32::try_from(k).unwrap_or(u32::MAX)));
-            weighted_median_with_scratch(&use_stake, &col_score, &mut scratch, minority, I32F32::ZERO, stake_sum)
+            scratch
+                .cur
+                .extend((0..use_stake.len()).map(|k| u32::try_from(k).unwrap_or(u32::MAX)));
+            weighted_median_with_scratch(
+                &use_stake,
+                &col_score,
+                &mut scratch,
+                minority,
+                I32F32::ZERO,
+                stake_sum,
+            )
         })
         .collect()
 }
@@ -457,7 +522,9 @@ pub fn col_clip_sparse(m: &[SparseRow], thresholds: &[I32F32]) -> Vec<SparseRow>
     m.iter()
         .map(|row| {
             row.iter()
-                .filter_map(|&(j, v)| clip_entry(v, get(thresholds, usize::from(j))).map(|c| (j, c)))
+                .filter_map(|&(j, v)| {
+                    clip_entry(v, get(thresholds, usize::from(j))).map(|c| (j, c))
+                })
                 .collect()
         })
         .collect()
@@ -495,7 +562,9 @@ pub fn interpolate_entry(weight: I32F32, clipped: Option<I32F32>, ratio: I32F32)
 /// One entry of `mat_ema_sparse`: `α·new + (1 − α)·old` (no clamp).
 #[inline]
 pub fn ema_entry(new: I32F32, old: I32F32, alpha: I32F32, one_minus_alpha: I32F32) -> I32F32 {
-    alpha.saturating_mul(new).saturating_add(one_minus_alpha.saturating_mul(old))
+    alpha
+        .saturating_mul(new)
+        .saturating_add(one_minus_alpha.saturating_mul(old))
 }
 
 /// One entry of `mat_ema_alpha_sparse` / `mat_ema_alpha`: `min(1, (1 − α)·old + max(0, α·new))`.
@@ -535,7 +604,11 @@ pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> Ve
 /// `mat_ema_alpha_sparse(new, old, α)`: only columns present in the row of `new` are emitted
 /// (the "sparse quirk": a bond on a column the new row omits is dropped), each clamped to ≤ 1
 /// and kept if `> 0`.
-pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], alpha: &[Vec<I32F32>]) -> Vec<SparseRow> {
+pub fn mat_ema_alpha_sparse(
+    new: &[SparseRow],
+    old: &[SparseRow],
+    alpha: &[Vec<I32F32>],
+) -> Vec<SparseRow> {
     if new.len() != old.len() || new.len() != alpha.len() {
         return new.to_vec();
     }
@@ -547,7 +620,11 @@ pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], alpha: &[Vec<I
                 .iter()
                 .filter_map(|&(j, nv)| {
                     let a = *alpha_row.get(usize::from(j))?;
-                    let ov = old_row.iter().find(|(k, _)| *k == j).map(|&(_, v)| v).unwrap_or_default();
+                    let ov = old_row
+                        .iter()
+                        .find(|(k, _)| *k == j)
+                        .map(|&(_, v)| v)
+                        .unwrap_or_default();
                     let v = ema_alpha_entry(nv, ov, a);
                     v.is_positive().then_some((j, v))
                 })
@@ -557,11 +634,21 @@ pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], alpha: &[Vec<I
 }
 
 /// Dense `mat_ema_alpha` (result clamped to ≤ 1).
-pub fn mat_ema_alpha(new: &[Vec<I32F32>], old: &[Vec<I32F32>], alpha: &[Vec<I32F32>]) -> Vec<Vec<I32F32>> {
+pub fn mat_ema_alpha(
+    new: &[Vec<I32F32>],
+    old: &[Vec<I32F32>],
+    alpha: &[Vec<I32F32>],
+) -> Vec<Vec<I32F32>> {
     new.iter()
         .zip(old)
         .zip(alpha)
-        .map(|((n, o), a)| n.iter().zip(o).zip(a).map(|((&n, &o), &a)| ema_alpha_entry(n, o, a)).collect())
+        .map(|((n, o), a)| {
+            n.iter()
+                .zip(o)
+                .zip(a)
+                .map(|((&n, &o), &a)| ema_alpha_entry(n, o, a))
+                .collect()
+        })
         .collect()
 }
 
@@ -648,7 +735,9 @@ pub fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: u16) {
 /// Row-normalise a sparse matrix in place (rows with a positive sum).
 pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
     for row in m.iter_mut() {
-        let s = row.iter().fold(I32F32::ZERO, |a, &(_, v)| a.saturating_add(v));
+        let s = row
+            .iter()
+            .fold(I32F32::ZERO, |a, &(_, v)| a.saturating_add(v));
         if s.is_positive() {
             for (_, v) in row.iter_mut() {
                 *v = v.safe_div(s);
@@ -686,7 +775,11 @@ pub fn matmul_sparse(m: &[SparseRow], v: &[I32F32], columns: u16) -> Vec<I32F32>
 /// `matmul_transpose`: `r_i = Σ_j W_ij v_j` (dense).
 pub fn matmul_transpose(m: &[Vec<I32F32>], v: &[I32F32]) -> Vec<I32F32> {
     m.iter()
-        .map(|row| row.iter().zip(v).fold(I32F32::ZERO, |a, (&x, &s)| a.saturating_add(x.saturating_mul(s))))
+        .map(|row| {
+            row.iter().zip(v).fold(I32F32::ZERO, |a, (&x, &s)| {
+                a.saturating_add(x.saturating_mul(s))
+            })
+        })
         .collect()
 }
 
@@ -694,8 +787,9 @@ pub fn matmul_transpose(m: &[Vec<I32F32>], v: &[I32F32]) -> Vec<I32F32> {
 pub fn matmul_transpose_sparse(m: &[SparseRow], v: &[I32F32]) -> Vec<I32F32> {
     m.iter()
         .map(|row| {
-            row.iter()
-                .fold(I32F32::ZERO, |a, &(j, x)| a.saturating_add(get(v, usize::from(j)).saturating_mul(x)))
+            row.iter().fold(I32F32::ZERO, |a, &(j, x)| {
+                a.saturating_add(get(v, usize::from(j)).saturating_mul(x))
+            })
         })
         .collect()
 }
@@ -712,7 +806,9 @@ mod tests {
         // Overflow → None, like upstream Err.
         assert_eq!(exp(I32F32::from_i32(30)), None);
         assert_eq!(exp(I32F32::MIN), None);
-        let e2 = exp(I32F32::from_i32(2)).map(I32F32::to_bits).unwrap_or_default();
+        let e2 = exp(I32F32::from_i32(2))
+            .map(I32F32::to_bits)
+            .unwrap_or_default();
         // e^2 = 7.389056098930650 within a few ulps.
         assert!((e2 - 31_735_754_293).abs() < 16, "{e2}");
     }
@@ -721,7 +817,14 @@ mod tests {
     fn median_basic() {
         let st = [I32F32::from_bits(1 << 31), I32F32::from_bits(1 << 31)];
         let sc = [I32F32::ONE, I32F32::ZERO];
-        let m = weighted_median(&st, &sc, &[0, 1], I32F32::from_bits(1 << 30), I32F32::ZERO, I32F32::ONE);
+        let m = weighted_median(
+            &st,
+            &sc,
+            &[0, 1],
+            I32F32::from_bits(1 << 30),
+            I32F32::ZERO,
+            I32F32::ONE,
+        );
         assert_eq!(m, I32F32::ZERO);
     }
 }

@@ -21,7 +21,6 @@ use alloc::vec::Vec;
 
 use crate::{EpochInput, EpochOutput, EpochParams, NeuronInput};
 
-
 /// One neuron of a snapshot (owned form of [`NeuronInput`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,8 +97,11 @@ pub struct SnapshotError {
 #[cfg(feature = "cli")]
 impl core::fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let one_line: alloc::string::String =
-            self.message.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+        let one_line: alloc::string::String = self
+            .message
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
         write!(f, "invalid snapshot at `{}`: {}", self.path, one_line)
     }
 }
@@ -112,10 +114,11 @@ impl std::error::Error for SnapshotError {}
 #[cfg(feature = "cli")]
 pub fn decode_snapshot(json: &str) -> Result<Snapshot, SnapshotError> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let snapshot: Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| SnapshotError {
-        path: alloc::string::ToString::to_string(e.path()),
-        message: alloc::string::ToString::to_string(e.inner()),
-    })?;
+    let snapshot: Snapshot =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| SnapshotError {
+            path: alloc::string::ToString::to_string(e.path()),
+            message: alloc::string::ToString::to_string(e.inner()),
+        })?;
     de.end().map_err(|e| SnapshotError {
         path: alloc::string::String::from("."),
         message: alloc::string::ToString::to_string(&e),
@@ -126,7 +129,10 @@ pub fn decode_snapshot(json: &str) -> Result<Snapshot, SnapshotError> {
 /// Encode an epoch result as JSON: compact with one neuron per line (the default of the CLI), or
 /// fully indented with `pretty`.
 #[cfg(feature = "cli")]
-pub fn encode_output(out: &EpochOutput, pretty: bool) -> Result<alloc::string::String, SnapshotError> {
+pub fn encode_output(
+    out: &EpochOutput,
+    pretty: bool,
+) -> Result<alloc::string::String, SnapshotError> {
     let err = |e: serde_json::Error| SnapshotError {
         path: alloc::string::String::from("."),
         message: alloc::string::ToString::to_string(&e),

@@ -36,14 +36,21 @@ fn binary_runs_the_example_snapshot() {
     let (code, stdout, stderr) = run_bin(&[], EXAMPLE);
     assert_eq!(code, 0, "stderr: {stderr}");
     assert!(stderr.is_empty());
-    assert_eq!(stdout.trim_end(), EXAMPLE_OUT.trim_end(), "README/example output is stale");
+    assert_eq!(
+        stdout.trim_end(),
+        EXAMPLE_OUT.trim_end(),
+        "README/example output is stale"
+    );
     let out: EpochOutput = serde_json::from_str(&stdout).unwrap();
     // §8.2 derived example (sim Case 11, epoch 0, classic).
     let c: Vec<u16> = out.neurons[3..].iter().map(|x| x.consensus).collect();
     assert_eq!(c, [39320, 26213]);
     let d: Vec<u16> = out.neurons[..3].iter().map(|x| x.dividends).collect();
     assert_eq!(d, [26358, 37655, 1521]);
-    let ve: Vec<u64> = out.neurons[..3].iter().map(|x| x.validator_emission).collect();
+    let ve: Vec<u64> = out.neurons[..3]
+        .iter()
+        .map(|x| x.validator_emission)
+        .collect();
     assert_eq!(ve, [201_101_712, 287_289_476, 11_608_810]);
     let se: Vec<u64> = out.neurons[3..].iter().map(|x| x.server_emission).collect();
     assert_eq!(se, [265_595_268, 234_404_731]);
@@ -61,20 +68,42 @@ fn binary_rejects_bad_input_with_exit_2_and_one_line() {
     let cases: &[(String, &str)] = &[
         ("not json".into(), "line 1"),
         ("{\"block\": 1}".into(), "emission"),
-        (EXAMPLE.replace("\"kappa\": 32767", "\"kappa\": 70000"), "params.kappa"),
+        (
+            EXAMPLE.replace("\"kappa\": 32767", "\"kappa\": 70000"),
+            "params.kappa",
+        ),
         (EXAMPLE.replace("\"kappa\": 32767,", ""), "kappa"),
-        (EXAMPLE.replace("\"stake\": 2000000000", "\"stake\": -2"), "neurons[2].stake"),
-        (EXAMPLE.replace("[[3, 65535], [4, 41899]]", "[[3, 65535], [4]]"), "neurons[2].weights[1]"),
-        (EXAMPLE.replace("\"yuma3\": false", "\"yuma3\": 0"), "params.yuma3"),
-        (EXAMPLE.replace("\"yuma3\": false", "\"yuma3\": false, \"rho\": 10"), "rho"),
+        (
+            EXAMPLE.replace("\"stake\": 2000000000", "\"stake\": -2"),
+            "neurons[2].stake",
+        ),
+        (
+            EXAMPLE.replace("[[3, 65535], [4, 41899]]", "[[3, 65535], [4]]"),
+            "neurons[2].weights[1]",
+        ),
+        (
+            EXAMPLE.replace("\"yuma3\": false", "\"yuma3\": 0"),
+            "params.yuma3",
+        ),
+        (
+            EXAMPLE.replace("\"yuma3\": false", "\"yuma3\": false, \"rho\": 10"),
+            "rho",
+        ),
         (format!("{EXAMPLE} trailing"), "trailing"),
     ];
     for (input, field) in cases {
         let (code, stdout, stderr) = run_bin(&[], input);
         assert_eq!(code, 2, "input {input:?}");
         assert!(stdout.is_empty());
-        assert_eq!(stderr.trim_end().lines().count(), 1, "stderr must be one line: {stderr:?}");
-        assert!(stderr.contains(field), "stderr {stderr:?} should name {field}");
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "stderr must be one line: {stderr:?}"
+        );
+        assert!(
+            stderr.contains(field),
+            "stderr {stderr:?} should name {field}"
+        );
     }
     let (code, _, stderr) = run_bin(&["--frobnicate"], EXAMPLE);
     assert_eq!(code, 2);
@@ -85,7 +114,13 @@ fn binary_rejects_bad_input_with_exit_2_and_one_line() {
 fn binary_help_explains_the_schema() {
     let (code, stdout, _) = run_bin(&["--help"], "");
     assert_eq!(code, 0);
-    for needle in ["bonds_reset_block", "alpha_sigmoid_steepness", "pruning_score", "EXIT CODES", "stdin"] {
+    for needle in [
+        "bonds_reset_block",
+        "alpha_sigmoid_steepness",
+        "pruning_score",
+        "EXIT CODES",
+        "stdin",
+    ] {
         assert!(stdout.contains(needle), "--help lacks {needle}");
     }
 }
@@ -95,7 +130,13 @@ fn decoder_round_trips() {
     let snap = decode_snapshot(EXAMPLE).unwrap();
     let again = decode_snapshot(&serde_json::to_string(&snap).unwrap()).unwrap();
     assert_eq!(snap, again);
-    let empty = run_snapshot_json(&EXAMPLE.replace(&EXAMPLE[EXAMPLE.find("\"neurons\"").unwrap()..], "\"neurons\": []}"), false);
+    let empty = run_snapshot_json(
+        &EXAMPLE.replace(
+            &EXAMPLE[EXAMPLE.find("\"neurons\"").unwrap()..],
+            "\"neurons\": []}",
+        ),
+        false,
+    );
     assert_eq!(empty.unwrap(), "{\"neurons\":[]}");
 }
 
@@ -169,7 +210,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 fn check_decoder(text: &str) -> Result<(), TestCaseError> {
     match run_snapshot_json(text, false) {
         Ok(json) => {
-            let out: EpochOutput = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let out: EpochOutput =
+                serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let snap = decode_snapshot(text).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(out.neurons.len(), snap.neurons.len());
         }
@@ -183,8 +225,14 @@ fn check_decoder(text: &str) -> Result<(), TestCaseError> {
 }
 
 fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
-    ProptestConfig { cases, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {

@@ -7,13 +7,21 @@ use common::*;
 use yuma::{run_epoch, EpochInput, EpochParams, NeuronInput};
 
 fn classic_params(max_validators: u16) -> EpochParams {
-    EpochParams { max_allowed_validators: max_validators, ..EpochParams::default() }
+    EpochParams {
+        max_allowed_validators: max_validators,
+        ..EpochParams::default()
+    }
 }
 
 #[test]
 fn test_1_graph() {
     // register at block 1, stake 1 TAO, self-weight, epoch at block 1.
-    let mut sim = Sim::new(1, u64::from(u16::MAX - 1), classic_params(64), &[1_000_000_000]);
+    let mut sim = Sim::new(
+        1,
+        u64::from(u16::MAX - 1),
+        classic_params(64),
+        &[1_000_000_000],
+    );
     sim.set_weights(0, &[0], &[u16::MAX]);
     let out = sim.epoch();
     let x = &out.neurons[0];
@@ -45,7 +53,10 @@ fn test_10_graph() {
 /// (upstream shuffles with thread_rng; any permutation must give the same numbers).
 fn distribute(validators_n: usize, n: usize, interleave: usize) -> (Vec<u16>, Vec<u16>) {
     match interleave {
-        0 => ((0..validators_n as u16).collect(), (validators_n as u16..n as u16).collect()),
+        0 => (
+            (0..validators_n as u16).collect(),
+            (validators_n as u16..n as u16).collect(),
+        ),
         1 => (0..n as u16).partition(|&i| i as usize % (n / validators_n) == 0),
         _ => {
             // deterministic "shuffle": multiply by a unit mod n
@@ -63,10 +74,22 @@ fn test_512_graph() {
     for interleave in 0..3 {
         for server_self in [false, true] {
             let (validators, servers) = distribute(validators_n, n, interleave);
-            let stakes: Vec<u64> =
-                (0..n as u16).map(|i| if validators.contains(&i) { max_stake_per_validator } else { 0 }).collect();
+            let stakes: Vec<u64> = (0..n as u16)
+                .map(|i| {
+                    if validators.contains(&i) {
+                        max_stake_per_validator
+                    } else {
+                        0
+                    }
+                })
+                .collect();
             // append_neuron at block 0, tests run at block 1; tempo u16::MAX − 1.
-            let mut sim = Sim::new(0, u64::from(u16::MAX - 1), classic_params(validators_n as u16), &stakes);
+            let mut sim = Sim::new(
+                0,
+                u64::from(u16::MAX - 1),
+                classic_params(validators_n as u16),
+                &stakes,
+            );
             sim.block = 1;
             sim.epoch(); // permits
             let w = vec![u16::MAX / n as u16; servers.len()];
@@ -110,10 +133,17 @@ fn test_bonds() {
     sim.epoch(); // permits at block 1
     sim.next_block(); // block 2
     for uid in 0..4 {
-        sim.set_weights(uid, &[4, 5, 6, 7], &[u16::MAX / 4, u16::MAX / 2, (u16::MAX / 4) * 3, u16::MAX]);
+        sim.set_weights(
+            uid,
+            &[4, 5, 6, 7],
+            &[u16::MAX / 4, u16::MAX / 2, (u16::MAX / 4) * 3, u16::MAX],
+        );
     }
     let out = sim.epoch();
-    assert_eq!((0..4).map(|i| sim.bond(i, 4)).collect::<Vec<_>>(), [16383, 32767, 49151, 65535]);
+    assert_eq!(
+        (0..4).map(|i| sim.bond(i, 4)).collect::<Vec<_>>(),
+        [16383, 32767, 49151, 65535]
+    );
     assert_eq!(
         emissions(&out),
         [49999998, 99999999, 150000000, 200000001, 49998779, 100000610, 149996337, 200004272]
@@ -123,7 +153,10 @@ fn test_bonds() {
     sim.set_weights(0, &[0], &[u16::MAX]);
     sim.next_block(); // 3
     let out = sim.epoch();
-    assert_eq!((0..4).map(|i| sim.bond(i, 4)).collect::<Vec<_>>(), [14582, 32767, 49151, 65535]);
+    assert_eq!(
+        (0..4).map(|i| sim.bond(i, 4)).collect::<Vec<_>>(),
+        [14582, 32767, 49151, 65535]
+    );
     assert_eq!(dividends(&out), [5897, 13252, 19879, 26505, 0, 0, 0, 0]);
     assert_eq!(
         emissions(&out),
@@ -134,7 +167,10 @@ fn test_bonds() {
     sim.set_weights(1, &[1], &[u16::MAX]);
     sim.next_block(); // 4
     let out = sim.epoch();
-    assert_eq!((0..4).map(|i| sim.bond(i, 4)).collect::<Vec<_>>(), [12603, 28321, 49151, 65535]);
+    assert_eq!(
+        (0..4).map(|i| sim.bond(i, 4)).collect::<Vec<_>>(),
+        [12603, 28321, 49151, 65535]
+    );
     assert_eq!(
         emissions(&out),
         [40496805, 90999783, 157929636, 210573773, 49998779, 100000610, 149996337, 200004272]
@@ -144,30 +180,60 @@ fn test_bonds() {
     sim.set_weights(2, &[2], &[u16::MAX]);
     sim.next_block(); // 5
     let out = sim.epoch();
-    assert_eq!((0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(), [12602, 28320, 49150, 65535]);
-    assert_eq!(emissions(&out), [99999999, 199999999, 299999999, 399999999, 0, 0, 0, 0]);
-    assert!(out.neurons.iter().all(|x| x.consensus == 0 && x.incentive == 0 && x.dividends == 0));
+    assert_eq!(
+        (0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(),
+        [12602, 28320, 49150, 65535]
+    );
+    assert_eq!(
+        emissions(&out),
+        [99999999, 199999999, 299999999, 399999999, 0, 0, 0, 0]
+    );
+    assert!(out
+        .neurons
+        .iter()
+        .all(|x| x.consensus == 0 && x.incentive == 0 && x.dividends == 0));
 
     // === UID2 weights only UID7.
     sim.set_weights(2, &[7], &[u16::MAX]);
     sim.next_block(); // 6
     let out = sim.epoch();
-    assert_eq!((0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(), [10951, 24609, 49150, 65535]);
-    assert_eq!(emissions(&out), [36443733, 81898628, 163565493, 218092144, 0, 0, 0, 500000000]);
+    assert_eq!(
+        (0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(),
+        [10951, 24609, 49150, 65535]
+    );
+    assert_eq!(
+        emissions(&out),
+        [36443733, 81898628, 163565493, 218092144, 0, 0, 0, 500000000]
+    );
 
     sim.next_block(); // 7
     let out = sim.epoch();
-    assert_eq!((0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(), [9559, 21482, 49150, 65535]);
-    assert_eq!(emissions(&out), [32799427, 73706612, 168638129, 224855830, 0, 0, 0, 500000000]);
+    assert_eq!(
+        (0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(),
+        [9559, 21482, 49150, 65535]
+    );
+    assert_eq!(
+        emissions(&out),
+        [32799427, 73706612, 168638129, 224855830, 0, 0, 0, 500000000]
+    );
 
     sim.next_block(); // 8
     let out = sim.epoch();
-    assert_eq!((0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(), [8376, 18824, 49150, 65535]);
-    assert_eq!(emissions(&out), [29518068, 66336137, 173203134, 230942659, 0, 0, 0, 500000000]);
+    assert_eq!(
+        (0..4).map(|i| sim.bond(i, 7)).collect::<Vec<_>>(),
+        [8376, 18824, 49150, 65535]
+    );
+    assert_eq!(
+        emissions(&out),
+        [29518068, 66336137, 173203134, 230942659, 0, 0, 0, 500000000]
+    );
 
     sim.next_block(); // 9
     let out = sim.epoch();
-    assert_eq!(emissions(&out), [26565175, 59701871, 177311856, 236421095, 0, 0, 0, 500000000]);
+    assert_eq!(
+        emissions(&out),
+        [26565175, 59701871, 177311856, 236421095, 0, 0, 0, 500000000]
+    );
 }
 
 #[test]
@@ -204,7 +270,10 @@ fn test_active_stake() {
     assert_eq!(out.neurons[1].dividends, 29490);
     assert_eq!(out.neurons[1].emission, 224_999_999);
     assert_eq!((sim.bond(1, 2), sim.bond(1, 3)), (53619, 53619));
-    assert_eq!((out.neurons[2].emission, out.neurons[3].emission), (250_000_000, 250_000_000));
+    assert_eq!(
+        (out.neurons[2].emission, out.neurons[3].emission),
+        (250_000_000, 250_000_000)
+    );
 
     // UID1 re-sets weights, epoch at 5003.
     sim.set_weights(1, &[2, 3], &[u16::MAX / 2; 2]);
@@ -233,9 +302,17 @@ fn test_outdated_weights() {
         sim.set_weights(uid, &[uid as u16], &[u16::MAX]);
     }
     let out = sim.epoch();
-    assert_eq!(emissions(&out), [250000000, 250000000, 333331637, 166668361]);
+    assert_eq!(
+        emissions(&out),
+        [250000000, 250000000, 333331637, 166668361]
+    );
     // UID3 (lowest emission) is replaced by a new key at block 2.
-    sim.neurons[3] = Neuron { stake: 0, last_update: 2, registered_at: 2, ..Default::default() };
+    sim.neurons[3] = Neuron {
+        stake: 0,
+        last_update: 2,
+        registered_at: 2,
+        ..Default::default()
+    };
     sim.next_block(); // 3
     sim.set_weights(0, &[2, 3], &[2 * (u16::MAX / 3), u16::MAX / 3]);
     let out = sim.epoch();
@@ -248,7 +325,11 @@ fn test_outdated_weights() {
 /// §8.2 "Derived example": sim Case 11 epoch 0 under classic Yuma.
 #[test]
 fn derived_case_11_classic() {
-    let rows: [&[(u16, u16)]; 3] = [&[(3, 28086), (4, 65535)], &[(3, 65535), (4, 43690)], &[(3, 65535), (4, 41899)]];
+    let rows: [&[(u16, u16)]; 3] = [
+        &[(3, 28086), (4, 65535)],
+        &[(3, 65535), (4, 43690)],
+        &[(3, 65535), (4, 41899)],
+    ];
     let stakes = [49_u64, 49, 2, 0, 0];
     let neurons: Vec<NeuronInput<'_>> = (0..5)
         .map(|i| NeuronInput {
@@ -276,6 +357,9 @@ fn derived_case_11_classic() {
     assert_eq!(&dividends(&out)[..3], [26358, 37655, 1521]);
     let se: Vec<u64> = out.neurons[3..].iter().map(|x| x.server_emission).collect();
     assert_eq!(se, [265_595_268, 234_404_731]);
-    let ve: Vec<u64> = out.neurons[..3].iter().map(|x| x.validator_emission).collect();
+    let ve: Vec<u64> = out.neurons[..3]
+        .iter()
+        .map(|x| x.validator_emission)
+        .collect();
     assert_eq!(ve, [201_101_712, 287_289_476, 11_608_810]);
 }

@@ -48,13 +48,19 @@ fn peak_of_epoch(s: &scenario::Scenario) -> usize {
 #[test]
 fn peak_heap_n1024_64_validators_full_rows() {
     let mut report = Vec::new();
-    for (name, yuma3, liquid) in [("classic", false, false), ("yuma3", true, false), ("yuma3+liquid", true, true)] {
+    for (name, yuma3, liquid) in [
+        ("classic", false, false),
+        ("yuma3", true, false),
+        ("yuma3+liquid", true, true),
+    ] {
         let s = scenario::Scenario::new(1024, 64, yuma3, liquid);
         let (w, b) = s.entries();
         assert_eq!(w, 65_536);
         assert!(b >= 63 * 1024, "bond entries {b}");
         let peak = peak_of_epoch(&s);
-        report.push(format!("{name}: peak {peak} B beyond the input ({w} weight + {b} bond entries)"));
+        report.push(format!(
+            "{name}: peak {peak} B beyond the input ({w} weight + {b} bond entries)"
+        ));
         assert!(peak < 600 * 1024, "{name}: peak heap {peak} B");
     }
     for line in &report {

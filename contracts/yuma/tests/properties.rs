@@ -6,11 +6,20 @@ use common::Neuron;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use yuma::math::weighted_median;
-use yuma::{run_epoch, run_epoch_streaming, EpochInput, EpochOutput, EpochParams, NeuronInput, I32F32};
+use yuma::{
+    run_epoch, run_epoch_streaming, EpochInput, EpochOutput, EpochParams, NeuronInput, I32F32,
+};
 
 fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
-    ProptestConfig { cases, max_shrink_iters: 2_000, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig {
+        cases,
+        max_shrink_iters: 2_000,
+        ..ProptestConfig::default()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -57,7 +66,12 @@ fn params_strategy(n: usize, coherent: bool) -> impl Strategy<Value = EpochParam
     (
         prop_oneof![Just(32_767_u16), any::<u16>()],
         prop_oneof![Just(u16::MAX), Just(0_u16), any::<u16>()],
-        prop_oneof![Just(900_000_u64), Just(975_000_u64), 0..=1_000_000_u64, any::<u64>()],
+        prop_oneof![
+            Just(900_000_u64),
+            Just(975_000_u64),
+            0..=1_000_000_u64,
+            any::<u64>()
+        ],
         prop_oneof![Just(cutoff), 0..100_u64],
         prop_oneof![Just(n as u16), 0..=(n as u16).saturating_add(2)],
         prop_oneof![3 => Just(0_u64), 1 => 0..1_000_u64],
@@ -66,19 +80,21 @@ fn params_strategy(n: usize, coherent: bool) -> impl Strategy<Value = EpochParam
         (any::<u16>(), any::<u16>()),
         prop_oneof![Just(1000_i16), any::<i16>()],
     )
-        .prop_map(|(kappa, bp, bma, ac, mav, th, yuma3, liquid, (lo, hi), steep)| EpochParams {
-            kappa,
-            bonds_penalty: bp,
-            bonds_moving_average: bma,
-            activity_cutoff: ac,
-            max_allowed_validators: mav,
-            stake_threshold: th,
-            yuma3,
-            liquid_alpha: liquid,
-            alpha_low: lo.min(hi),
-            alpha_high: lo.max(hi),
-            alpha_sigmoid_steepness: steep,
-        })
+        .prop_map(
+            |(kappa, bp, bma, ac, mav, th, yuma3, liquid, (lo, hi), steep)| EpochParams {
+                kappa,
+                bonds_penalty: bp,
+                bonds_moving_average: bma,
+                activity_cutoff: ac,
+                max_allowed_validators: mav,
+                stake_threshold: th,
+                yuma3,
+                liquid_alpha: liquid,
+                alpha_low: lo.min(hi),
+                alpha_high: lo.max(hi),
+                alpha_sigmoid_steepness: steep,
+            },
+        )
 }
 
 /// A sparse row over uids `0..n+2` (some out of range); usually sorted and unique, sometimes
@@ -97,12 +113,17 @@ fn row_strategy(n: usize, max_len: usize) -> impl Strategy<Value = Vec<(u16, u16
 
 /// Rows of a neuron: in coherent snapshots they concentrate on a few shared "servers" (uids
 /// below 12) so that consensus is usually non-zero.
-fn weights_strategy(n: usize, dense: usize, coherent: bool) -> impl Strategy<Value = Vec<(u16, u16)>> {
+fn weights_strategy(
+    n: usize,
+    dense: usize,
+    coherent: bool,
+) -> impl Strategy<Value = Vec<(u16, u16)>> {
     let few = n.min(12);
     if coherent {
         prop_oneof![1 => Just(Vec::new()), 3 => row_strategy(few, few + 2), 1 => row_strategy(n, dense)].boxed()
     } else {
-        prop_oneof![2 => Just(Vec::new()), 1 => row_strategy(n, 8), 1 => row_strategy(n, dense)].boxed()
+        prop_oneof![2 => Just(Vec::new()), 1 => row_strategy(n, 8), 1 => row_strategy(n, dense)]
+            .boxed()
     }
 }
 
@@ -116,7 +137,11 @@ fn neuron_strategy(n: usize, block: u64, coherent: bool) -> impl Strategy<Value 
     let dense = n.min(64);
     // "coherent" neurons look like a live subnet: registered early, updated recently, permits
     // mostly held; otherwise every field is arbitrary.
-    let (reg_hi, lu_lo) = if coherent { (block / 4, block / 2) } else { (block, 0) };
+    let (reg_hi, lu_lo) = if coherent {
+        (block / 4, block / 2)
+    } else {
+        (block, 0)
+    };
     (
         stake,
         lu_lo..=block,
@@ -125,14 +150,16 @@ fn neuron_strategy(n: usize, block: u64, coherent: bool) -> impl Strategy<Value 
         weights_strategy(n, dense, coherent),
         weights_strategy(n, dense, coherent),
     )
-        .prop_map(|(stake, last_update, registered_at, permit, weights, bonds)| Neuron {
-            stake,
-            last_update,
-            registered_at,
-            permit,
-            weights,
-            bonds,
-        })
+        .prop_map(
+            |(stake, last_update, registered_at, permit, weights, bonds)| Neuron {
+                stake,
+                last_update,
+                registered_at,
+                permit,
+                weights,
+                bonds,
+            },
+        )
 }
 
 fn snap_strategy(max_n: usize) -> impl Strategy<Value = Snap> {
@@ -146,39 +173,74 @@ fn snap_strategy(max_n: usize) -> impl Strategy<Value = Snap> {
                 prop::collection::vec(neuron_strategy(n, block, coherent), n),
             )
         })
-        .prop_map(|(block, emission, bonds_reset_block, params, neurons)| Snap {
-            block,
-            emission,
-            bonds_reset_block,
-            params,
-            neurons,
-        })
+        .prop_map(
+            |(block, emission, bonds_reset_block, params, neurons)| Snap {
+                block,
+                emission,
+                bonds_reset_block,
+                params,
+                neurons,
+            },
+        )
 }
 
 fn check_invariants(s: &Snap, out: &EpochOutput) -> Result<(), TestCaseError> {
     let n = s.neurons.len();
     prop_assert_eq!(out.neurons.len(), n);
     let e = u128::from(s.emission);
-    let paid: u128 =
-        out.neurons.iter().map(|x| u128::from(x.server_emission) + u128::from(x.validator_emission)).sum();
+    let paid: u128 = out
+        .neurons
+        .iter()
+        .map(|x| u128::from(x.server_emission) + u128::from(x.validator_emission))
+        .sum();
     prop_assert!(paid <= e, "paid {} > emission {}", paid, e);
     // With no stake at all (after the threshold) nobody can be paid: no validator has active
     // stake, so there is no consensus, incentive or dividend, and the fallback share S is 0.
-    let raw: Vec<u64> =
-        s.neurons.iter().map(|x| if x.stake < s.params.stake_threshold { 0 } else { x.stake }).collect();
-    if yuma::fixed::normalize_stake(&raw).iter().all(|x| x.is_zero()) {
+    let raw: Vec<u64> = s
+        .neurons
+        .iter()
+        .map(|x| {
+            if x.stake < s.params.stake_threshold {
+                0
+            } else {
+                x.stake
+            }
+        })
+        .collect();
+    if yuma::fixed::normalize_stake(&raw)
+        .iter()
+        .all(|x| x.is_zero())
+    {
         prop_assert_eq!(paid, 0);
     } else {
         // Each of the ≤ 2n non-zero shares loses < 1 RAO to flooring and < E·2^-32 to the
         // truncation of its share; with E·2n < 2^32 this is the `≥ emission − 2n` bound.
         let k = 2 * n as u128;
         let bound = k + (k * e >> 32) + 1;
-        prop_assert!(e - paid <= bound, "short by {} (n {}, bound {})", e - paid, n, bound);
+        prop_assert!(
+            e - paid <= bound,
+            "short by {} (n {}, bound {})",
+            e - paid,
+            n,
+            bound
+        );
     }
     // Incentive / dividends: Σ ∈ [65535 − n, 65535] or 0.
     for (name, total) in [
-        ("incentive", out.neurons.iter().map(|x| u64::from(x.incentive)).sum::<u64>()),
-        ("dividends", out.neurons.iter().map(|x| u64::from(x.dividends)).sum::<u64>()),
+        (
+            "incentive",
+            out.neurons
+                .iter()
+                .map(|x| u64::from(x.incentive))
+                .sum::<u64>(),
+        ),
+        (
+            "dividends",
+            out.neurons
+                .iter()
+                .map(|x| u64::from(x.dividends))
+                .sum::<u64>(),
+        ),
     ] {
         prop_assert!(
             total == 0 || (total <= 65535 && total + n as u64 >= 65535),
@@ -235,7 +297,13 @@ fn permute(s: &Snap, perm: &[usize]) -> Snap {
     let relabel = |row: &Vec<(u16, u16)>| -> Vec<(u16, u16)> {
         let mut r: Vec<(u16, u16)> = row
             .iter()
-            .map(|&(j, v)| if (j as usize) < n { (perm[j as usize] as u16, v) } else { (j, v) })
+            .map(|&(j, v)| {
+                if (j as usize) < n {
+                    (perm[j as usize] as u16, v)
+                } else {
+                    (j, v)
+                }
+            })
             .collect();
         // keep sorted rows sorted (a sorted row stays a valid ledger row)
         if row.windows(2).all(|w| w[0].0 < w[1].0) {
@@ -245,9 +313,16 @@ fn permute(s: &Snap, perm: &[usize]) -> Snap {
     };
     let mut neurons = vec![Neuron::default(); n];
     for (i, x) in s.neurons.iter().enumerate() {
-        neurons[perm[i]] = Neuron { weights: relabel(&x.weights), bonds: relabel(&x.bonds), ..x.clone() };
+        neurons[perm[i]] = Neuron {
+            weights: relabel(&x.weights),
+            bonds: relabel(&x.bonds),
+            ..x.clone()
+        };
     }
-    Snap { neurons, ..s.clone() }
+    Snap {
+        neurons,
+        ..s.clone()
+    }
 }
 
 fn perm_strategy() -> impl Strategy<Value = (Snap, Vec<usize>)> {
@@ -375,7 +450,13 @@ proptest! {
 #[test]
 fn degenerate_inputs_do_not_panic() {
     let p = EpochParams::default();
-    let empty = EpochInput { block: 0, emission: u64::MAX, bonds_reset_block: 0, params: p, neurons: &[] };
+    let empty = EpochInput {
+        block: 0,
+        emission: u64::MAX,
+        bonds_reset_block: 0,
+        params: p,
+        neurons: &[],
+    };
     assert!(run_epoch(&empty).neurons.is_empty());
     // One neuron, every extreme value.
     let row = [(0_u16, u16::MAX), (0, 0), (7, 1), (u16::MAX, u16::MAX)];
@@ -397,7 +478,13 @@ fn degenerate_inputs_do_not_panic() {
             weights: &row,
             bonds: &row,
         }];
-        let out = run_epoch(&EpochInput { block: u64::MAX, emission: u64::MAX, bonds_reset_block: u64::MAX, params, neurons: &one });
+        let out = run_epoch(&EpochInput {
+            block: u64::MAX,
+            emission: u64::MAX,
+            bonds_reset_block: u64::MAX,
+            params,
+            neurons: &one,
+        });
         assert_eq!(out.neurons.len(), 1);
         assert_eq!(out.neurons[0].validator_emission, u64::MAX); // S = 1, fallback to stake
         assert!(out.neurons[0].validator_permit);
@@ -405,10 +492,26 @@ fn degenerate_inputs_do_not_panic() {
     // All-zero stake, all zero weights.
     let zeros = [(0_u16, 0_u16), (1, 0), (2, 0)];
     let ns: Vec<NeuronInput<'_>> = (0..3)
-        .map(|_| NeuronInput { stake: 0, last_update: 5, registered_at: 0, validator_permit: true, weights: &zeros, bonds: &zeros })
+        .map(|_| NeuronInput {
+            stake: 0,
+            last_update: 5,
+            registered_at: 0,
+            validator_permit: true,
+            weights: &zeros,
+            bonds: &zeros,
+        })
         .collect();
-    let out = run_epoch(&EpochInput { block: 5, emission: 1000, bonds_reset_block: 0, params: p, neurons: &ns });
-    assert!(out.neurons.iter().all(|x| x.emission == 0 && !x.validator_permit && x.bonds.is_empty()));
+    let out = run_epoch(&EpochInput {
+        block: 5,
+        emission: 1000,
+        bonds_reset_block: 0,
+        params: p,
+        neurons: &ns,
+    });
+    assert!(out
+        .neurons
+        .iter()
+        .all(|x| x.emission == 0 && !x.validator_permit && x.bonds.is_empty()));
 }
 
 /// Duplicate / unsorted / out-of-range entries: sorted copy, first occurrence kept, uid ≥ n
@@ -419,11 +522,38 @@ fn bad_rows_are_repaired_deterministically() {
     let dirty: Vec<(u16, u16)> = vec![(2, 65535), (9, 5), (1, 100), (2, 7), (1, 3), (3, 9)];
     let run = |w: &[(u16, u16)]| {
         let ns = [
-            NeuronInput { stake: 10, last_update: 10, registered_at: 0, validator_permit: true, weights: w, bonds: w },
-            NeuronInput { stake: 0, last_update: 0, registered_at: 0, validator_permit: false, weights: &[], bonds: &[] },
-            NeuronInput { stake: 0, last_update: 0, registered_at: 0, validator_permit: false, weights: &[], bonds: &[] },
+            NeuronInput {
+                stake: 10,
+                last_update: 10,
+                registered_at: 0,
+                validator_permit: true,
+                weights: w,
+                bonds: w,
+            },
+            NeuronInput {
+                stake: 0,
+                last_update: 0,
+                registered_at: 0,
+                validator_permit: false,
+                weights: &[],
+                bonds: &[],
+            },
+            NeuronInput {
+                stake: 0,
+                last_update: 0,
+                registered_at: 0,
+                validator_permit: false,
+                weights: &[],
+                bonds: &[],
+            },
         ];
-        run_epoch(&EpochInput { block: 10, emission: 1_000_000, bonds_reset_block: 5, params: EpochParams::default(), neurons: &ns })
+        run_epoch(&EpochInput {
+            block: 10,
+            emission: 1_000_000,
+            bonds_reset_block: 5,
+            params: EpochParams::default(),
+            neurons: &ns,
+        })
     };
     let a = run(&clean);
     assert_eq!(run(&dirty), a);
@@ -436,13 +566,26 @@ fn bad_rows_are_repaired_deterministically() {
 fn neurons_beyond_max_uids_are_absent() {
     let n = yuma::MAX_UIDS + 2;
     let mut ns = vec![
-        NeuronInput { stake: 1, last_update: 1, registered_at: 0, validator_permit: false, weights: &[], bonds: &[] };
+        NeuronInput {
+            stake: 1,
+            last_update: 1,
+            registered_at: 0,
+            validator_permit: false,
+            weights: &[],
+            bonds: &[]
+        };
         n
     ];
     ns[n - 1].stake = u64::MAX;
     let mut rows = 0_usize;
     let out = run_epoch_streaming(
-        &EpochInput { block: 1, emission: 1 << 40, bonds_reset_block: 0, params: EpochParams::default(), neurons: &ns },
+        &EpochInput {
+            block: 1,
+            emission: 1 << 40,
+            bonds_reset_block: 0,
+            params: EpochParams::default(),
+            neurons: &ns,
+        },
         |_, _| rows += 1,
     );
     assert_eq!(out.len(), n);
@@ -478,5 +621,8 @@ fn random_snapshots_cover_interesting_cases() {
         }
     }
     eprintln!("coverage: classic {classic}, yuma3 {yuma3}, liquid {liquid} of 200");
-    assert!(classic >= 10 && yuma3 >= 10 && liquid >= 5, "classic {classic}, yuma3 {yuma3}, liquid {liquid}");
+    assert!(
+        classic >= 10 && yuma3 >= 10 && liquid >= 5,
+        "classic {classic}, yuma3 {yuma3}, liquid {liquid}"
+    );
 }

@@ -57,12 +57,19 @@ fn main() -> ExitCode {
     let mut input = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut input) {
         eprintln!("yuma-epoch: cannot read stdin: {e}");
-        return ExitCode::from(if e.kind() == std::io::ErrorKind::InvalidData { 2 } else { 1 });
+        return ExitCode::from(if e.kind() == std::io::ErrorKind::InvalidData {
+            2
+        } else {
+            1
+        });
     }
     match yuma::snapshot::run_snapshot_json(&input, pretty) {
         Ok(json) => {
             let mut stdout = std::io::stdout().lock();
-            if writeln!(stdout, "{json}").and_then(|()| stdout.flush()).is_err() {
+            if writeln!(stdout, "{json}")
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
                 return ExitCode::from(1);
             }
             ExitCode::SUCCESS

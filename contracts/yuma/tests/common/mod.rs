@@ -28,7 +28,13 @@ pub fn mat(v: &[f32], rows: usize) -> Vec<Vec<I32F32>> {
 /// Dense → sparse, dropping zeros (upstream `vec_to_sparse_mat_fixed`).
 pub fn sparse(m: &[Vec<I32F32>]) -> Vec<Vec<(u16, I32F32)>> {
     m.iter()
-        .map(|r| r.iter().enumerate().filter(|(_, v)| !v.is_zero()).map(|(j, &v)| (j as u16, v)).collect())
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_zero())
+                .map(|(j, &v)| (j as u16, v))
+                .collect()
+        })
         .collect()
 }
 
@@ -64,9 +70,21 @@ impl Sim {
     pub fn new(block: u64, tempo: u64, params: EpochParams, stakes: &[u64]) -> Self {
         let neurons = stakes
             .iter()
-            .map(|&stake| Neuron { stake, last_update: block, registered_at: block, ..Default::default() })
+            .map(|&stake| Neuron {
+                stake,
+                last_update: block,
+                registered_at: block,
+                ..Default::default()
+            })
             .collect();
-        Self { block, tempo, params, neurons, emission: 1_000_000_000, last: None }
+        Self {
+            block,
+            tempo,
+            params,
+            neurons,
+            emission: 1_000_000_000,
+            last: None,
+        }
     }
 
     /// `set_weights(uid, uids, values)` at the current block: stores the row max-upscaled.
@@ -115,7 +133,12 @@ impl Sim {
 
     /// Stored bond of `i` on `j` (0 if absent).
     pub fn bond(&self, i: usize, j: u16) -> u16 {
-        self.neurons[i].bonds.iter().find(|(k, _)| *k == j).map(|&(_, v)| v).unwrap_or(0)
+        self.neurons[i]
+            .bonds
+            .iter()
+            .find(|(k, _)| *k == j)
+            .map(|&(_, v)| v)
+            .unwrap_or(0)
     }
 }
 

@@ -16,7 +16,9 @@ pub struct Scenario {
 }
 
 fn lcg(state: &mut u64) -> u64 {
-    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     *state >> 33
 }
 
@@ -32,8 +34,15 @@ impl Scenario {
             bonds_penalty: if yuma3 { 0 } else { u16::MAX },
             ..EpochParams::default()
         };
-        let stake: Vec<u64> =
-            (0..n).map(|i| if i < validators { 1_000_000_000 + lcg(&mut seed) % 1_000_000_000_000 } else { 0 }).collect();
+        let stake: Vec<u64> = (0..n)
+            .map(|i| {
+                if i < validators {
+                    1_000_000_000 + lcg(&mut seed) % 1_000_000_000_000
+                } else {
+                    0
+                }
+            })
+            .collect();
         let weights: Vec<Vec<(u16, u16)>> = (0..n)
             .map(|i| {
                 if i >= validators {
@@ -44,7 +53,14 @@ impl Scenario {
                 (0..n as u16).zip(up).collect()
             })
             .collect();
-        let mut s = Scenario { n, params, block: 1000, stake, weights, bonds: vec![Vec::new(); n] };
+        let mut s = Scenario {
+            n,
+            params,
+            block: 1000,
+            stake,
+            weights,
+            bonds: vec![Vec::new(); n],
+        };
         // Previous epoch: permits held, bonds from the same weights.
         let prev = run_epoch(&s.input_with(&s.neurons()));
         s.bonds = prev.neurons.into_iter().map(|x| x.bonds).collect();
@@ -66,11 +82,20 @@ impl Scenario {
     }
 
     pub fn input_with<'a>(&self, neurons: &'a [NeuronInput<'a>]) -> EpochInput<'a> {
-        EpochInput { block: self.block, emission: 1_000_000_000, bonds_reset_block: self.block - 360, params: self.params, neurons }
+        EpochInput {
+            block: self.block,
+            emission: 1_000_000_000,
+            bonds_reset_block: self.block - 360,
+            params: self.params,
+            neurons,
+        }
     }
 
     /// Total sparse entries (weights + bonds) of the input.
     pub fn entries(&self) -> (usize, usize) {
-        (self.weights.iter().map(Vec::len).sum(), self.bonds.iter().map(Vec::len).sum())
+        (
+            self.weights.iter().map(Vec::len).sum(),
+            self.bonds.iter().map(Vec::len).sum(),
+        )
     }
 }
