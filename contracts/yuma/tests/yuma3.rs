@@ -77,6 +77,7 @@ fn check(
             );
         }
     }
+    eprintln!("deviation epoch {epoch}: dividends {max_d:.6}, bonds {max_b:.6}");
     (max_d, max_b)
 }
 
