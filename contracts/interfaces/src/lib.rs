@@ -10,11 +10,16 @@
 pub mod admin;
 pub mod calls;
 pub mod psp22;
+pub mod registry;
 pub mod staking;
 pub mod token;
 
 pub use psp22::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22};
 pub use admin::AdminRole;
+pub use registry::{
+    AxonInfo, HyperparamField, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView, MAX_UIDS_CEILING,
+    NEURONS_PAGE, ROOT_NETUID,
+};
 pub use staking::{Payout, StakingError, StakingProtocol, MAX_PAYOUTS, MAX_STAKE_QUERY};
 pub use token::{EmissionInfo, TaoEmission, TaoProtocol, TokenError};
 

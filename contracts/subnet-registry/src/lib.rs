@@ -1,0 +1,355 @@
+//! The subnet registry: subnets (created by locking TAO, pruned when the limit is reached,
+//! dissolved by their owner), their hyperparameters, neuron registration by burn or proof of
+//! work (UIDs, replacement by pruning score), and axons.
+//!
+//! Rules live in [`state`], [`pricing`], [`pow`], [`hyperparams`] and [`axon`]; the contract
+//! below reads caller and block, calls them, then makes the token and staking calls they ask
+//! for (a failing call reverts the whole message) and emits their events.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod axon;
+pub mod events;
+pub mod hyperparams;
+pub mod pow;
+pub mod pricing;
+pub mod state;
+
+#[ink::contract]
+pub mod subnet_registry {
+    use crate::events::{AxonServed, HyperparamsSet, NeuronRegistered, SubnetCreated, SubnetDissolved};
+    use crate::state::{Admission, NetworkParams, RegistrationState, RegistryEvent, RegistryState};
+    use bt_interfaces::calls::{staking_bind_owner, token_pull, token_recycle_from, token_transfer};
+    use bt_interfaces::{AdminRole, AxonInfo, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView};
+    use ink::prelude::vec::Vec;
+
+    /// The other contracts the registry talks to, fixed at wiring.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Wiring {
+        pub token: AccountId,
+        pub staking: AccountId,
+        pub ledger: AccountId,
+    }
+
+    /// A neuron with its axon, for clients.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct NeuronInfo {
+        pub uid: u16,
+        pub hotkey: AccountId,
+        pub registered_at: BlockNumber,
+        pub axon: Option<AxonInfo>,
+    }
+
+    #[ink(storage)]
+    pub struct SubnetRegistry {
+        state: RegistryState,
+        admin: AdminRole,
+        wiring: Option<Wiring>,
+    }
+
+    impl SubnetRegistry {
+        #[ink(constructor)]
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self { state: RegistryState::default(), admin: AdminRole::new(Self::env().caller()), wiring: None }
+        }
+
+        // ---- admin ----
+
+        /// Admin only, once: the token, staking and ledger addresses.
+        #[ink(message)]
+        pub fn configure(&mut self, token: AccountId, staking: AccountId, ledger: AccountId) -> Result<(), RegistryError> {
+            self.ensure_admin()?;
+            if self.wiring.is_some() {
+                return Err(RegistryError::AlreadyConfigured);
+            }
+            self.wiring = Some(Wiring { token, staking, ledger });
+            Ok(())
+        }
+
+        /// Admin only: registry-wide parameters (subnet limit, lock cost, rate limits, ...).
+        #[ink(message)]
+        pub fn set_network_params(&mut self, params: NetworkParams) -> Result<(), RegistryError> {
+            self.ensure_admin()?;
+            self.state.set_params(params)
+        }
+
+        /// Admin only: sets a subnet's current registration burn and difficulty (clamped).
+        #[ink(message)]
+        pub fn set_registration_prices(&mut self, netuid: u16, burn: Balance, difficulty: u64) -> Result<(), RegistryError> {
+            self.ensure_admin()?;
+            self.state.set_prices(netuid, burn, difficulty)
+        }
+
+        #[ink(message)]
+        pub fn transfer_admin(&mut self, to: AccountId) -> Result<(), RegistryError> {
+            if self.admin.transfer(self.env().caller(), to) { Ok(()) } else { Err(RegistryError::NotAdmin) }
+        }
+
+        #[ink(message)]
+        pub fn renounce_admin(&mut self) -> Result<(), RegistryError> {
+            if self.admin.renounce(self.env().caller()) { Ok(()) } else { Err(RegistryError::NotAdmin) }
+        }
+
+        /// Admin only: replaces this contract's code (storage layout must stay compatible).
+        #[ink(message)]
+        pub fn set_code(&mut self, code_hash: Hash) -> Result<(), RegistryError> {
+            self.ensure_admin()?;
+            self.env().set_code_hash(&code_hash).map_err(|_| RegistryError::CallFailed)
+        }
+
+        // ---- subnets ----
+
+        /// Creates a subnet owned by the caller with `hotkey` as UID 0, locking the current
+        /// lock cost (refused if above `max_lock`). Returns the netuid.
+        #[ink(message)]
+        pub fn create_subnet(&mut self, hotkey: AccountId, max_lock: Balance) -> Result<u16, RegistryError> {
+            let wiring = self.wired()?;
+            let caller = self.env().caller();
+            let created = self.state.create_subnet(caller, self.env().block_number(), hotkey, max_lock)?;
+            staking_bind_owner(wiring.staking, hotkey, caller).map_err(staking_error)?;
+            token_pull(wiring.token, caller, created.lock).map_err(token_error)?;
+            if let Some((owner, refund)) = created.refund {
+                token_transfer(wiring.token, owner, refund).map_err(|_| RegistryError::CallFailed)?;
+            }
+            self.emit(created.events);
+            Ok(created.netuid)
+        }
+
+        /// The owner dissolves its subnet and gets its lock back.
+        #[ink(message)]
+        pub fn dissolve_subnet(&mut self, netuid: u16) -> Result<Balance, RegistryError> {
+            let wiring = self.wired()?;
+            let (owner, refund, events) = self.state.dissolve_subnet(self.env().caller(), netuid)?;
+            token_transfer(wiring.token, owner, refund).map_err(|_| RegistryError::CallFailed)?;
+            self.emit(events);
+            Ok(refund)
+        }
+
+        /// Sets a subnet's hyperparameters: its owner (owner fields, owner bounds,
+        /// rate-limited) or the admin (any field).
+        #[ink(message)]
+        pub fn set_hyperparams(&mut self, netuid: u16, hyperparams: Hyperparams) -> Result<(), RegistryError> {
+            let caller = self.env().caller();
+            let events =
+                self.state.set_hyperparams(caller, self.admin.is(caller), self.env().block_number(), netuid, hyperparams)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        // ---- neurons ----
+
+        /// Registers `hotkey` on `netuid` for the caller (its coldkey) at the current burn,
+        /// which is recycled (refused if above `max_price`). Returns the UID.
+        #[ink(message)]
+        pub fn burned_register(&mut self, netuid: u16, hotkey: AccountId, max_price: Balance) -> Result<u16, RegistryError> {
+            let wiring = self.wired()?;
+            let caller = self.env().caller();
+            let me = self.env().account_id();
+            let r = self.state.register(&me, self.env().block_number(), netuid, hotkey, Admission::Burn { max_price })?;
+            staking_bind_owner(wiring.staking, hotkey, caller).map_err(staking_error)?;
+            token_recycle_from(wiring.token, caller, r.price).map_err(token_error)?;
+            self.emit(r.events);
+            Ok(r.uid)
+        }
+
+        /// Registers `hotkey` on `netuid` for the caller with proof of work over the seed of
+        /// `block` (see `pow_seed`). Free. Returns the UID.
+        #[ink(message)]
+        pub fn pow_register(
+            &mut self,
+            netuid: u16,
+            hotkey: AccountId,
+            block: BlockNumber,
+            nonce: u64,
+            work: [u8; 32],
+        ) -> Result<u16, RegistryError> {
+            let wiring = self.wired()?;
+            let caller = self.env().caller();
+            let me = self.env().account_id();
+            let admission = Admission::Pow { block, nonce, work };
+            let r = self.state.register(&me, self.env().block_number(), netuid, hotkey, admission)?;
+            staking_bind_owner(wiring.staking, hotkey, caller).map_err(staking_error)?;
+            self.emit(r.events);
+            Ok(r.uid)
+        }
+
+        /// The seed a proof of work for `netuid` at `block` must seal over.
+        #[ink(message)]
+        pub fn pow_seed(&self, netuid: u16, block: BlockNumber) -> Option<[u8; 32]> {
+            let s = self.state.subnet_record(netuid)?;
+            Some(crate::pow::seed(&self.env().account_id(), netuid, block, s.registrations))
+        }
+
+        /// The caller (a registered hotkey) announces its axon.
+        #[ink(message)]
+        pub fn serve_axon(
+            &mut self,
+            netuid: u16,
+            version: u32,
+            ip: u128,
+            port: u16,
+            ip_type: u8,
+            protocol: u8,
+        ) -> Result<(), RegistryError> {
+            let events = self.state.serve_axon(
+                self.env().caller(),
+                self.env().block_number(),
+                netuid,
+                version,
+                ip,
+                port,
+                ip_type,
+                protocol,
+            )?;
+            self.emit(events);
+            Ok(())
+        }
+
+        // ---- queries ----
+
+        /// What creating a subnet costs now.
+        #[ink(message)]
+        pub fn lock_cost(&self) -> Balance {
+            self.state.lock_cost(self.env().block_number())
+        }
+
+        /// Current burn, difficulty and interval counters of `netuid`.
+        #[ink(message)]
+        pub fn registration_state(&self, netuid: u16) -> Option<RegistrationState> {
+            self.state.registration_state(netuid, self.env().block_number())
+        }
+
+        #[ink(message)]
+        pub fn hyperparams(&self, netuid: u16) -> Option<Hyperparams> {
+            self.state.hyperparams(netuid)
+        }
+
+        /// Every user subnet's netuid, oldest first.
+        #[ink(message)]
+        pub fn netuids(&self) -> Vec<u16> {
+            self.state.netuids()
+        }
+
+        #[ink(message)]
+        pub fn neuron(&self, netuid: u16, uid: u16) -> Option<NeuronInfo> {
+            let slot = self.state.neuron(netuid, uid)?;
+            Some(NeuronInfo { uid, hotkey: slot.hotkey, registered_at: slot.registered_at, axon: self.state.axon(netuid, slot.hotkey) })
+        }
+
+        #[ink(message)]
+        pub fn neuron_by_hotkey(&self, netuid: u16, hotkey: AccountId) -> Option<NeuronInfo> {
+            let uid = self.state.uid_of(netuid, hotkey)?;
+            self.neuron(netuid, uid)
+        }
+
+        /// UIDs `start .. start + 256` with their axons, in one call.
+        #[ink(message)]
+        pub fn neurons(&self, netuid: u16, start: u16) -> Vec<NeuronInfo> {
+            self.state
+                .neurons_page(netuid, start)
+                .into_iter()
+                .zip(start..)
+                .map(|(slot, uid)| NeuronInfo {
+                    uid,
+                    hotkey: slot.hotkey,
+                    registered_at: slot.registered_at,
+                    axon: self.state.axon(netuid, slot.hotkey),
+                })
+                .collect()
+        }
+
+        #[ink(message)]
+        pub fn pruning_scores(&self, netuid: u16) -> Vec<u16> {
+            self.state.pruning_scores(netuid)
+        }
+
+        #[ink(message)]
+        pub fn network_params(&self) -> NetworkParams {
+            self.state.params()
+        }
+
+        #[ink(message)]
+        pub fn wiring(&self) -> Option<Wiring> {
+            self.wiring
+        }
+
+        #[ink(message)]
+        pub fn admin(&self) -> Option<AccountId> {
+            self.admin.holder()
+        }
+
+        /// Ledger only: the subnet to dissolve first when the subnet limit is reached.
+        #[ink(message)]
+        pub fn set_prune_candidate(&mut self, netuid: Option<u16>) -> Result<(), RegistryError> {
+            self.ensure_ledger()?;
+            self.state.set_prune_candidate(netuid);
+            Ok(())
+        }
+
+        // ---- internals ----
+
+        fn ensure_admin(&self) -> Result<(), RegistryError> {
+            if self.admin.is(self.env().caller()) { Ok(()) } else { Err(RegistryError::NotAdmin) }
+        }
+
+        fn ensure_ledger(&self) -> Result<(), RegistryError> {
+            if self.wired()?.ledger == self.env().caller() { Ok(()) } else { Err(RegistryError::NotLedger) }
+        }
+
+        fn wired(&self) -> Result<Wiring, RegistryError> {
+            self.wiring.ok_or(RegistryError::NotConfigured)
+        }
+
+        fn emit(&self, events: Vec<RegistryEvent>) {
+            for event in events {
+                match event {
+                    RegistryEvent::SubnetCreated { netuid, owner, lock } => {
+                        self.env().emit_event(SubnetCreated { netuid, owner, lock })
+                    }
+                    RegistryEvent::SubnetDissolved { netuid, owner, refund } => {
+                        self.env().emit_event(SubnetDissolved { netuid, owner, refund })
+                    }
+                    RegistryEvent::NeuronRegistered { netuid, uid, hotkey, replaced, price } => {
+                        self.env().emit_event(NeuronRegistered { netuid, uid, hotkey, replaced, price })
+                    }
+                    RegistryEvent::AxonServed { netuid, hotkey } => self.env().emit_event(AxonServed { netuid, hotkey }),
+                    RegistryEvent::HyperparamsSet { netuid } => self.env().emit_event(HyperparamsSet { netuid }),
+                }
+            }
+        }
+    }
+
+    fn token_error(e: Option<bt_interfaces::TokenError>) -> RegistryError {
+        e.map_or(RegistryError::CallFailed, RegistryError::Token)
+    }
+
+    fn staking_error(e: Option<bt_interfaces::StakingError>) -> RegistryError {
+        e.map_or(RegistryError::CallFailed, RegistryError::Staking)
+    }
+
+    impl RegistryView for SubnetRegistry {
+        #[ink(message)]
+        fn subnet(&self, netuid: u16) -> Option<SubnetView> {
+            self.state.subnet(netuid)
+        }
+
+        #[ink(message)]
+        fn neurons_page(&self, netuid: u16, start: u16) -> Vec<NeuronSlot> {
+            self.state.neurons_page(netuid, start)
+        }
+
+        #[ink(message)]
+        fn uid_of(&self, netuid: u16, hotkey: AccountId) -> Option<u16> {
+            self.state.uid_of(netuid, hotkey)
+        }
+
+        #[ink(message)]
+        fn set_pruning_scores(&mut self, netuid: u16, scores: Vec<u16>) -> Result<(), RegistryError> {
+            self.ensure_ledger()?;
+            self.state.set_pruning_scores(netuid, scores)
+        }
+    }
+}
