@@ -2,7 +2,10 @@
 //! message trait (so selectors come from the trait, never written by hand) with
 //! `try_invoke`, and folds "the call could not be made" into `Err(None)`, keeping the
 //! callee's own typed error as `Err(Some(e))`.
-use crate::{AccountId, Balance, Payout, StakingError, StakingProtocol, TaoEmission, TaoProtocol, TokenError, PSP22};
+use crate::{
+    AccountId, Balance, Payout, RegistryView, StakingError, StakingProtocol, SubnetHooks, TaoEmission, TaoProtocol,
+    TokenError, PSP22,
+};
 use ink::codegen::TraitCallBuilder;
 use ink::prelude::vec::Vec;
 
@@ -77,4 +80,40 @@ pub fn staking_stakes(staking: AccountId, hotkeys: Vec<AccountId>) -> Option<Vec
 pub fn staking_distribute(staking: AccountId, payouts: Vec<Payout>) -> CallResult<Balance, StakingError> {
     let mut s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
     flatten(s.call_mut().distribute(payouts).try_invoke())
+}
+
+/// Tells the ledger that a subnet was created at `block`.
+pub fn ledger_subnet_created(ledger: AccountId, netuid: u16, block: crate::BlockNumber) -> CallResult<(), crate::LedgerError> {
+    let mut l: ink::contract_ref!(SubnetHooks, ink::env::DefaultEnvironment) = ledger.into();
+    flatten(l.call_mut().subnet_created(netuid, block).try_invoke())
+}
+
+/// Tells the ledger that a subnet was dissolved.
+pub fn ledger_subnet_dissolved(ledger: AccountId, netuid: u16) -> CallResult<(), crate::LedgerError> {
+    let mut l: ink::contract_ref!(SubnetHooks, ink::env::DefaultEnvironment) = ledger.into();
+    flatten(l.call_mut().subnet_dissolved(netuid).try_invoke())
+}
+
+/// The registry's view of a subnet.
+pub fn registry_subnet(registry: AccountId, netuid: u16) -> Option<Option<crate::SubnetView>> {
+    let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    plain(r.call().subnet(netuid).try_invoke())
+}
+
+/// A page of a subnet's neurons from `start`.
+pub fn registry_neurons_page(registry: AccountId, netuid: u16, start: u16) -> Option<Vec<crate::NeuronSlot>> {
+    let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    plain(r.call().neurons_page(netuid, start).try_invoke())
+}
+
+/// The UID of `hotkey` on `netuid`.
+pub fn registry_uid_of(registry: AccountId, netuid: u16, hotkey: AccountId) -> Option<Option<u16>> {
+    let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    plain(r.call().uid_of(netuid, hotkey).try_invoke())
+}
+
+/// Hands the epoch's pruning scores to the registry.
+pub fn registry_set_pruning_scores(registry: AccountId, netuid: u16, scores: Vec<u16>) -> CallResult<(), crate::RegistryError> {
+    let mut r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    flatten(r.call_mut().set_pruning_scores(netuid, scores).try_invoke())
 }

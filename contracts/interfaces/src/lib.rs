@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod calls;
+pub mod ledger;
 pub mod psp22;
 pub mod registry;
 pub mod staking;
@@ -16,6 +17,7 @@ pub mod token;
 
 pub use psp22::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22};
 pub use admin::AdminRole;
+pub use ledger::{LedgerError, MetagraphEntry, SubnetHooks, MAX_PENDING_COMMITS, MAX_ROOT_MEMBERS};
 pub use registry::{
     AxonInfo, HyperparamField, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView, MAX_UIDS_CEILING,
     NEURONS_PAGE, ROOT_NETUID,

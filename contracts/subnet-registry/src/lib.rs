@@ -18,7 +18,10 @@ pub mod state;
 pub mod subnet_registry {
     use crate::events::{AxonServed, HyperparamsSet, NeuronRegistered, SubnetCreated, SubnetDissolved};
     use crate::state::{Admission, NetworkParams, RegistrationState, RegistryEvent, RegistryState};
-    use bt_interfaces::calls::{staking_bind_owner, token_pull, token_recycle_from, token_transfer};
+    use bt_interfaces::calls::{
+        ledger_subnet_created, ledger_subnet_dissolved, staking_bind_owner, token_pull, token_recycle_from,
+        token_transfer,
+    };
     use bt_interfaces::{AdminRole, AxonInfo, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView};
     use ink::prelude::vec::Vec;
 
@@ -108,12 +111,17 @@ pub mod subnet_registry {
         pub fn create_subnet(&mut self, hotkey: AccountId, max_lock: Balance) -> Result<u16, RegistryError> {
             let wiring = self.wired()?;
             let caller = self.env().caller();
-            let created = self.state.create_subnet(caller, self.env().block_number(), hotkey, max_lock)?;
+            let block = self.env().block_number();
+            let created = self.state.create_subnet(caller, block, hotkey, max_lock)?;
             staking_bind_owner(wiring.staking, hotkey, caller).map_err(staking_error)?;
             token_pull(wiring.token, caller, created.lock).map_err(token_error)?;
             if let Some((owner, refund)) = created.refund {
                 token_transfer(wiring.token, owner, refund).map_err(|_| RegistryError::CallFailed)?;
             }
+            if let Some(netuid) = created.dissolved {
+                ledger_subnet_dissolved(wiring.ledger, netuid).map_err(|_| RegistryError::CallFailed)?;
+            }
+            ledger_subnet_created(wiring.ledger, created.netuid, block).map_err(|_| RegistryError::CallFailed)?;
             self.emit(created.events);
             Ok(created.netuid)
         }
@@ -124,6 +132,7 @@ pub mod subnet_registry {
             let wiring = self.wired()?;
             let (owner, refund, events) = self.state.dissolve_subnet(self.env().caller(), netuid)?;
             token_transfer(wiring.token, owner, refund).map_err(|_| RegistryError::CallFailed)?;
+            ledger_subnet_dissolved(wiring.ledger, netuid).map_err(|_| RegistryError::CallFailed)?;
             self.emit(events);
             Ok(refund)
         }

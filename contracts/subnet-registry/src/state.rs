@@ -124,6 +124,8 @@ type Events = Vec<RegistryEvent>;
 pub struct Created {
     pub netuid: u16,
     pub lock: Balance,
+    /// The subnet dissolved to make room, if the limit was reached.
+    pub dissolved: Option<u16>,
     pub refund: Option<(AccountId, Balance)>,
     pub events: Events,
 }
@@ -326,6 +328,7 @@ impl RegistryState {
         }
         let mut events = Vec::new();
         let mut refund = None;
+        let mut dissolved = None;
         let netuid = if self.subnet_count < self.params.subnet_limit {
             self.take_free_netuid()?
         } else {
@@ -333,6 +336,7 @@ impl RegistryState {
             let (owner, returned, ev) = self.dissolve(victim)?;
             events.extend(ev);
             refund = Some((owner, returned));
+            dissolved = Some(victim);
             self.take_free_netuid()?
         };
         self.generation = self.generation.checked_add(1).ok_or(RegistryError::Overflow)?;
@@ -369,7 +373,7 @@ impl RegistryState {
         self.subnets.insert(netuid, &s);
         events.push(RegistryEvent::SubnetCreated { netuid, owner: caller, lock });
         events.push(RegistryEvent::NeuronRegistered { netuid, uid: 0, hotkey, replaced: None, price: 0 });
-        Ok(Created { netuid, lock, refund, events })
+        Ok(Created { netuid, lock, dissolved, refund, events })
     }
 
     /// The owner dissolves its subnet; returns (owner, lock refund, events).
