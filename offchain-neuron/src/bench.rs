@@ -71,7 +71,9 @@ pub enum BenchCommand {
         concurrency: usize,
     },
     /// Validator round time over N simulated miners (real axons in this process).
-    #[command(after_help = "Example:\n  neuron bench validator --miners 64 --rounds 3 --handler model")]
+    #[command(
+        after_help = "Example:\n  neuron bench validator --miners 64 --rounds 3 --handler model"
+    )]
     Validator {
         #[arg(long, default_value_t = 64)]
         miners: usize,
@@ -147,10 +149,12 @@ pub async fn bench_http(
     seconds: f64,
     concurrency: usize,
 ) -> Result<Summary> {
-    let body = bytes::Bytes::from(serde_json::to_vec(&DigitsChallenge::from_pixels(&generate_batch(7, batch).pixels))?);
+    let body = bytes::Bytes::from(serde_json::to_vec(&DigitsChallenge::from_pixels(
+        &generate_batch(7, batch).pixels,
+    ))?);
     let client = reqwest::Client::builder().no_proxy().build()?;
     let url = format!("{}/digits", url.trim_end_matches('/'));
-    let send = |client: reqwest::Client, url: String, body: bytes::Bytes, signer: Hotkey| async move {
+    let send = move |client: reqwest::Client, url: String, body: bytes::Bytes, signer: Hotkey| async move {
         let env = Envelope::sign(&signer, recipient, &body, new_nonce(), now_ms());
         let mut h = HeaderMap::new();
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -158,11 +162,20 @@ pub async fn bench_http(
             h.insert(k, HeaderValue::from_str(&v).expect("ascii"));
         }
         h.insert(HDR_TIMEOUT_MS, HeaderValue::from(30_000u64));
-        let r = client.post(&url).headers(h).body(body).send().await.map_err(|e| e.to_string())?;
+        let r = client
+            .post(&url)
+            .headers(h)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
         let status = r.status();
         let bytes = r.bytes().await.map_err(|e| e.to_string())?;
         if !status.is_success() {
-            return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes)));
+            return Err(format!(
+                "HTTP {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            ));
         }
         let resp: DigitsResponse = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
         if resp.probs.len() != batch {
@@ -178,7 +191,8 @@ pub async fn bench_http(
     let stop = start + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
     for _ in 0..concurrency.max(1) {
-        let (client, url, body, signer) = (client.clone(), url.clone(), body.clone(), signer.clone());
+        let (client, url, body, signer) =
+            (client.clone(), url.clone(), body.clone(), signer.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0usize;
@@ -217,14 +231,26 @@ impl Handler for InstantHandler {
         "digits"
     }
     fn handle(&self, body: &[u8], _: &CancelToken) -> Result<Vec<u8>, HandlerError> {
-        let c: DigitsChallenge = serde_json::from_slice(body).map_err(|e| HandlerError::BadRequest(e.to_string()))?;
-        serde_json::to_vec(&DigitsResponse { probs: vec![vec![0.1; 10]; c.count] }).map_err(|e| HandlerError::Internal(e.to_string()))
+        let c: DigitsChallenge =
+            serde_json::from_slice(body).map_err(|e| HandlerError::BadRequest(e.to_string()))?;
+        serde_json::to_vec(&DigitsResponse {
+            probs: vec![vec![0.1; 10]; c.count],
+        })
+        .map_err(|e| HandlerError::Internal(e.to_string()))
     }
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
-        BenchCommand::Miner { device, model, size, batches, seconds, concurrency, workers } => {
+        BenchCommand::Miner {
+            device,
+            model,
+            size,
+            batches,
+            seconds,
+            concurrency,
+            workers,
+        } => {
             let dev = device.device()?;
             let classifier = match &model {
                 Some(p) => load_model(p, dev)?.0,
@@ -254,23 +280,47 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             let handle = axon::serve(
                 listener,
                 miner_key.clone(),
-                AxonConfig { workers, ..AxonConfig::default() },
+                AxonConfig {
+                    workers,
+                    ..AxonConfig::default()
+                },
                 Arc::new(DigitsHandler::new(classifier, device)),
                 dir,
             )?;
             let url = format!("http://{}", handle.addr);
             for &b in &batches {
-                let s = bench_http(&url, &validator, miner_key.account(), b, seconds, concurrency).await?;
-                print_summary(&format!("{device} signed HTTP, {concurrency} clients"), b, &s);
+                let s = bench_http(
+                    &url,
+                    &validator,
+                    miner_key.account(),
+                    b,
+                    seconds,
+                    concurrency,
+                )
+                .await?;
+                print_summary(
+                    &format!("{device} signed HTTP, {concurrency} clients"),
+                    b,
+                    &s,
+                );
             }
             handle.shutdown().await;
             Ok(())
         }
-        BenchCommand::Load { url, recipient, hotkey, batches, seconds, concurrency } => {
+        BenchCommand::Load {
+            url,
+            recipient,
+            hotkey,
+            batches,
+            seconds,
+            concurrency,
+        } => {
             let signer = Hotkey::from_uri(&hotkey)?;
             let recipient = match recipient.parse::<AccountId>() {
                 Ok(a) => a,
-                Err(_) => Hotkey::from_uri(&recipient).context("--recipient")?.account(),
+                Err(_) => Hotkey::from_uri(&recipient)
+                    .context("--recipient")?
+                    .account(),
             };
             for &b in &batches {
                 let s = bench_http(&url, &signer, recipient, b, seconds, concurrency).await?;
@@ -278,13 +328,23 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             }
             Ok(())
         }
-        BenchCommand::Validator { miners, rounds, handler, timeout_ms, images } => {
-            bench_validator(miners, rounds, &handler, timeout_ms, images).await
-        }
+        BenchCommand::Validator {
+            miners,
+            rounds,
+            handler,
+            timeout_ms,
+            images,
+        } => bench_validator(miners, rounds, &handler, timeout_ms, images).await,
     }
 }
 
-async fn bench_validator(miners: usize, rounds: u64, handler: &str, timeout_ms: u64, images: usize) -> Result<()> {
+async fn bench_validator(
+    miners: usize,
+    rounds: u64,
+    handler: &str,
+    timeout_ms: u64,
+    images: usize,
+) -> Result<()> {
     let validator = Hotkey::from_uri("//Alice")?;
     let handler: Arc<dyn Handler> = match handler {
         "model" => Arc::new(DigitsHandler::new(
@@ -305,7 +365,13 @@ async fn bench_validator(miners: usize, rounds: u64, handler: &str, timeout_ms: 
     for i in 0..miners {
         let k = Hotkey::from_uri(&format!("//Miner{i}"))?;
         keys.push(k.clone());
-        peers.push(PeerInfo { uid: (i + 1) as u16, hotkey: k.account(), stake_rao: 0, validator_permit: false, axon: None });
+        peers.push(PeerInfo {
+            uid: (i + 1) as u16,
+            hotkey: k.account(),
+            stake_rao: 0,
+            validator_permit: false,
+            axon: None,
+        });
     }
     let dir = Arc::new(StaticPeerDirectory::new(peers.clone())?);
     let mut handles = Vec::new();
@@ -313,10 +379,23 @@ async fn bench_validator(miners: usize, rounds: u64, handler: &str, timeout_ms: 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
         peers[i + 1].axon = Some(addr);
-        handles.push(axon::serve(listener, k, AxonConfig { workers: 1, ..AxonConfig::default() }, handler.clone(), dir.clone())?);
+        handles.push(axon::serve(
+            listener,
+            k,
+            AxonConfig {
+                workers: 1,
+                ..AxonConfig::default()
+            },
+            handler.clone(),
+            dir.clone(),
+        )?);
     }
     dir.replace(peers)?;
-    let cfg = ValidatorConfig { sample_size: miners, timeout: Duration::from_millis(timeout_ms), ..ValidatorConfig::default() };
+    let cfg = ValidatorConfig {
+        sample_size: miners,
+        timeout: Duration::from_millis(timeout_ms),
+        ..ValidatorConfig::default()
+    };
     let mut v = Validator::new(DigitsTask { images }, Dendrite::new(validator), dir, cfg)?;
     let mut times = Vec::new();
     for _ in 0..rounds {

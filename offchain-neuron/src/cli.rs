@@ -106,7 +106,9 @@ impl HotkeyArgs {
         match (&self.hotkey, &self.hotkey_file) {
             (Some(uri), _) => Hotkey::from_uri(uri),
             (None, Some(path)) => Hotkey::from_file(path),
-            (None, None) => bail!("no hotkey given: pass --hotkey //Alice (dev) or --hotkey-file PATH; create one with `neuron key new`"),
+            (None, None) => bail!(
+                "no hotkey given: pass --hotkey //Alice (dev) or --hotkey-file PATH; create one with `neuron key new`"
+            ),
         }
     }
 }
@@ -261,7 +263,10 @@ pub enum KeyCommand {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Entry point of the binary.
@@ -278,7 +283,9 @@ pub fn main() -> ExitCode {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -313,7 +320,10 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
         eval_images: a.eval_images,
         progress: true,
     };
-    eprintln!("training a {} CNN for {} steps of {} images on {}", a.size, a.steps, a.batch, a.device);
+    eprintln!(
+        "training a {} CNN for {} steps of {} images on {}",
+        a.size, a.steps, a.batch, a.device
+    );
     let (classifier, report) = train(&opts)?;
     save_model(classifier.model(), &report.meta, &a.out)?;
     println!(
@@ -364,7 +374,10 @@ async fn cmd_miner(a: MinerArgs) -> Result<()> {
         },
     };
     let handle = miner::start(opts, directory).await?;
-    println!("axon listening on http://{} hotkey={}", handle.addr, account);
+    println!(
+        "axon listening on http://{} hotkey={}",
+        handle.addr, account
+    );
     use std::io::Write;
     std::io::stdout().flush()?;
     tokio::select! {
@@ -397,24 +410,43 @@ async fn terminate() {
 async fn cmd_validator(a: ValidatorArgs) -> Result<()> {
     let hotkey = a.key.load()?;
     let directory: Arc<dyn PeerDirectory> = Arc::new(FilePeerDirectory::open(&a.peers)?);
-    tracing::info!("validator {} using {}", hotkey.account(), directory.source());
+    tracing::info!(
+        "validator {} using {}",
+        hotkey.account(),
+        directory.source()
+    );
     if !(0.0..=1.0).contains(&a.alpha) {
         bail!("--alpha must be in [0, 1]");
     }
     if a.images == 0 || a.images > crate::task::digits::MAX_CHALLENGE_IMAGES {
-        bail!("--images must be in 1..={}", crate::task::digits::MAX_CHALLENGE_IMAGES);
+        bail!(
+            "--images must be in 1..={}",
+            crate::task::digits::MAX_CHALLENGE_IMAGES
+        );
     }
     let cfg = ValidatorConfig {
         sample_size: a.sample_size,
         timeout: Duration::from_millis(a.timeout_ms.max(1)),
         alpha: a.alpha,
-        weights: WeightParams { min_allowed_weights: a.min_allowed_weights, max_weight_limit: a.max_weight_limit },
+        weights: WeightParams {
+            min_allowed_weights: a.min_allowed_weights,
+            max_weight_limit: a.max_weight_limit,
+        },
         state_path: Some(a.state.clone()),
         ..ValidatorConfig::default()
     };
-    let mut v = Validator::new(DigitsTask { images: a.images }, Dendrite::new(hotkey), directory, cfg)?;
+    let mut v = Validator::new(
+        DigitsTask { images: a.images },
+        Dendrite::new(hotkey),
+        directory,
+        cfg,
+    )?;
     if v.state().step > 0 {
-        tracing::info!(step = v.state().step, "resumed validator state from {}", a.state.display());
+        tracing::info!(
+            step = v.state().step,
+            "resumed validator state from {}",
+            a.state.display()
+        );
     }
     let mut done = 0u64;
     loop {
@@ -440,13 +472,17 @@ fn print_report(r: &RoundReport) {
         "round {} (seed {:#018x}): queried {} miners in {} ms",
         r.step, r.seed, r.queried, r.duration_ms
     );
-    println!("  {:>4}  {:<13}  {:>8}  {:>7}  {:>8}  {:>7}  {:>7}  note", "uid", "hotkey", "accuracy", "loss", "latency", "round", "ema");
+    println!(
+        "  {:>4}  {:<13}  {:>8}  {:>7}  {:>8}  {:>7}  {:>7}  note",
+        "uid", "hotkey", "accuracy", "loss", "latency", "round", "ema"
+    );
     for m in &r.results {
         println!(
             "  {:>4}  {:<13}  {:>8}  {:>7}  {:>6}ms  {:>7.4}  {:>7.4}  {}",
             m.uid,
             m.hotkey.short(),
-            m.accuracy.map_or("-".into(), |x| format!("{:.2}%", x * 100.0)),
+            m.accuracy
+                .map_or("-".into(), |x| format!("{:.2}%", x * 100.0)),
             m.loss.map_or("-".into(), |x| format!("{x:.3}")),
             m.latency_ms,
             m.round_score,
@@ -469,7 +505,8 @@ fn parse_hotkey_arg(s: &str) -> Result<AccountId> {
 
 fn read_peers(path: &Path) -> Result<PeersFile> {
     match std::fs::read(path) {
-        Ok(b) => serde_json::from_slice(&b).with_context(|| format!("{} is not a peers file", path.display())),
+        Ok(b) => serde_json::from_slice(&b)
+            .with_context(|| format!("{} is not a peers file", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PeersFile::new(Vec::new())),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
@@ -477,20 +514,40 @@ fn read_peers(path: &Path) -> Result<PeersFile> {
 
 fn cmd_peers(c: PeersCommand) -> Result<()> {
     match c {
-        PeersCommand::Add { file, uid, hotkey, stake_tao, permit, axon } => {
+        PeersCommand::Add {
+            file,
+            uid,
+            hotkey,
+            stake_tao,
+            permit,
+            axon,
+        } => {
             let hotkey = parse_hotkey_arg(&hotkey)?;
             let mut f = read_peers(&file)?;
             f.peers.retain(|p| p.uid != uid && p.hotkey != hotkey);
-            f.peers.push(PeerInfo { uid, hotkey, stake_rao: tao_to_rao(stake_tao)?, validator_permit: permit, axon });
+            f.peers.push(PeerInfo {
+                uid,
+                hotkey,
+                stake_rao: tao_to_rao(stake_tao)?,
+                validator_permit: permit,
+                axon,
+            });
             f.peers.sort_by_key(|p| p.uid);
             f.note = Some(PeersFile::NOTE.into());
             f.write(&file)?;
-            println!("{}: uid {uid} = {hotkey} ({} peers)", file.display(), f.peers.len());
+            println!(
+                "{}: uid {uid} = {hotkey} ({} peers)",
+                file.display(),
+                f.peers.len()
+            );
             Ok(())
         }
         PeersCommand::Show { file } => {
             let f = read_peers(&file)?;
-            println!("{:>4}  {:<48}  {:>14}  {:>6}  axon", "uid", "hotkey", "stake (TAO)", "permit");
+            println!(
+                "{:>4}  {:<48}  {:>14}  {:>6}  axon",
+                "uid", "hotkey", "stake (TAO)", "permit"
+            );
             for p in f.peers {
                 println!(
                     "{:>4}  {:<48}  {:>14.3}  {:>6}  {}",
@@ -516,11 +573,18 @@ fn cmd_key(c: KeyCommand) -> Result<()> {
         }
         KeyCommand::New { out } => {
             if out.exists() {
-                bail!("{} already exists; refusing to overwrite a key", out.display());
+                bail!(
+                    "{} already exists; refusing to overwrite a key",
+                    out.display()
+                );
             }
             let (k, phrase) = Hotkey::generate()?;
             write_secret(&out, format!("{phrase}\n").as_bytes())?;
-            println!("ss58: {}\nmnemonic written to {} (mode 600); back it up", k.account(), out.display());
+            println!(
+                "ss58: {}\nmnemonic written to {} (mode 600); back it up",
+                k.account(),
+                out.display()
+            );
             Ok(())
         }
     }
@@ -538,7 +602,9 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    let mut f = o.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())

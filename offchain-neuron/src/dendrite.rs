@@ -34,6 +34,21 @@ pub enum QueryError {
     BadBody(String),
 }
 
+/// Maps a reqwest error to a timeout or a transport error that names the underlying cause.
+fn transport_error(e: reqwest::Error, timeout: Duration) -> QueryError {
+    if e.is_timeout() {
+        return QueryError::Timeout(timeout);
+    }
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    QueryError::Transport(msg)
+}
+
 /// A verified answer body and how long it took.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -63,7 +78,12 @@ impl Dendrite {
             .no_proxy()
             .build()
             .expect("static reqwest configuration");
-        Self { client, hotkey, window_ms: 30_000, max_response_bytes: 1 << 20 }
+        Self {
+            client,
+            hotkey,
+            window_ms: 30_000,
+            max_response_bytes: 1 << 20,
+        }
     }
 
     pub fn hotkey(&self) -> &Hotkey {
@@ -80,7 +100,12 @@ impl Dendrite {
         body: bytes::Bytes,
         timeout: Duration,
     ) -> Result<Vec<u8>, QueryError> {
-        match tokio::time::timeout(timeout, self.call_inner(addr, recipient, route, body, timeout)).await {
+        match tokio::time::timeout(
+            timeout,
+            self.call_inner(addr, recipient, route, body, timeout),
+        )
+        .await
+        {
             Ok(r) => r,
             Err(_) => Err(QueryError::Timeout(timeout)),
         }
@@ -100,7 +125,10 @@ impl Dendrite {
         for (k, v) in env.header_pairs() {
             headers.insert(k, HeaderValue::from_str(&v).expect("ASCII header"));
         }
-        headers.insert(HDR_TIMEOUT_MS, HeaderValue::from(timeout.as_millis() as u64));
+        headers.insert(
+            HDR_TIMEOUT_MS,
+            HeaderValue::from(timeout.as_millis() as u64),
+        );
         let mut resp = self
             .client
             .post(format!("http://{addr}/{route}"))
@@ -109,11 +137,15 @@ impl Dendrite {
             .body(body)
             .send()
             .await
-            .map_err(|e| QueryError::Transport(e.to_string()))?;
+            .map_err(|e| transport_error(e, timeout))?;
         let status = resp.status();
         let resp_headers = resp.headers().clone();
         let mut buf = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| QueryError::Transport(e.to_string()))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| transport_error(e, timeout))?
+        {
             if buf.len() + chunk.len() > self.max_response_bytes {
                 return Err(QueryError::TooLarge(self.max_response_bytes));
             }
@@ -121,8 +153,13 @@ impl Dendrite {
         }
         if !status.is_success() {
             return Err(match serde_json::from_slice::<RefusalBody>(&buf) {
-                Ok(body) => QueryError::Refused { status: status.as_u16(), body },
-                Err(_) => QueryError::Http { status: status.as_u16() },
+                Ok(body) => QueryError::Refused {
+                    status: status.as_u16(),
+                    body,
+                },
+                Err(_) => QueryError::Http {
+                    status: status.as_u16(),
+                },
             });
         }
         self.verify_response(&resp_headers, &buf, recipient, &env.nonce)?;
@@ -143,7 +180,10 @@ impl Dendrite {
             .map_err(|e| bad(&e.to_string()))?
             .ok_or_else(|| bad("response is not signed"))?;
         if env.signer != expected_signer {
-            return Err(bad(&format!("signed by {}, expected {}", env.signer, expected_signer)));
+            return Err(bad(&format!(
+                "signed by {}, expected {}",
+                env.signer, expected_signer
+            )));
         }
         if env.recipient != self.hotkey.account() {
             return Err(bad("addressed to another hotkey"));
@@ -176,13 +216,27 @@ impl Dendrite {
         let mut answers: Vec<Option<Answer>> = vec![None; peers.len()];
         for (i, p) in peers.iter().enumerate() {
             let Some(addr) = p.axon else {
-                answers[i] = Some(Answer { uid: p.uid, hotkey: p.hotkey, latency: Duration::ZERO, result: Err(QueryError::NoAxon) });
+                answers[i] = Some(Answer {
+                    uid: p.uid,
+                    hotkey: p.hotkey,
+                    latency: Duration::ZERO,
+                    result: Err(QueryError::NoAxon),
+                });
                 continue;
             };
-            let (me, route, body, hotkey) = (self.clone(), route.to_string(), body.clone(), p.hotkey);
+            let (me, route, body, hotkey) =
+                (self.clone(), route.to_string(), body.clone(), p.hotkey);
             set.spawn(async move {
                 let t0 = Instant::now();
-                let result = me.call(addr, hotkey, &route, body, deadline.saturating_duration_since(t0)).await;
+                let result = me
+                    .call(
+                        addr,
+                        hotkey,
+                        &route,
+                        body,
+                        deadline.saturating_duration_since(t0),
+                    )
+                    .await;
                 (i, t0.elapsed(), result)
             });
         }
@@ -190,7 +244,12 @@ impl Dendrite {
         let hard = deadline + Duration::from_millis(50);
         while let Ok(Some(joined)) = tokio::time::timeout_at(hard, set.join_next()).await {
             if let Ok((i, latency, result)) = joined {
-                answers[i] = Some(Answer { uid: peers[i].uid, hotkey: peers[i].hotkey, latency, result });
+                answers[i] = Some(Answer {
+                    uid: peers[i].uid,
+                    hotkey: peers[i].hotkey,
+                    latency,
+                    result,
+                });
             }
         }
         set.abort_all();

@@ -23,7 +23,10 @@ pub struct DigitsHandler {
 
 impl DigitsHandler {
     pub fn new(classifier: Classifier, backend: Backend) -> Self {
-        Self { classifier: Mutex::new(classifier), backend }
+        Self {
+            classifier: Mutex::new(classifier),
+            backend,
+        }
     }
 }
 
@@ -33,8 +36,8 @@ impl Handler for DigitsHandler {
     }
 
     fn handle(&self, body: &[u8], cancel: &CancelToken) -> Result<Vec<u8>, HandlerError> {
-        let challenge: DigitsChallenge =
-            serde_json::from_slice(body).map_err(|e| HandlerError::BadRequest(format!("not a digits challenge: {e}")))?;
+        let challenge: DigitsChallenge = serde_json::from_slice(body)
+            .map_err(|e| HandlerError::BadRequest(format!("not a digits challenge: {e}")))?;
         let pixels = challenge.decode().map_err(HandlerError::BadRequest)?;
         let model = self.classifier.lock().expect("model lock").clone();
         let mut probs = Vec::with_capacity(challenge.count);
@@ -44,7 +47,8 @@ impl Handler for DigitsHandler {
             }
             probs.extend(model.predict(chunk).into_iter().map(|p| p.to_vec()));
         }
-        serde_json::to_vec(&DigitsResponse { probs }).map_err(|e| HandlerError::Internal(e.to_string()))
+        serde_json::to_vec(&DigitsResponse { probs })
+            .map_err(|e| HandlerError::Internal(e.to_string()))
     }
 
     fn describe(&self) -> serde_json::Value {
@@ -82,7 +86,12 @@ pub async fn start(opts: MinerOptions, directory: Arc<dyn PeerDirectory>) -> Res
     );
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port))
         .await
-        .with_context(|| format!("cannot listen on {}:{} (port in use? try another --port)", opts.bind, opts.port))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {}:{} (port in use? try another --port)",
+                opts.bind, opts.port
+            )
+        })?;
     let handler = Arc::new(DigitsHandler::new(classifier, opts.backend));
     axon::serve(listener, opts.hotkey, opts.axon, handler, directory)
 }

@@ -63,7 +63,10 @@ impl PeerSet {
     }
 
     pub fn by_uid(&self, uid: u16) -> Option<&PeerInfo> {
-        self.peers.binary_search_by_key(&uid, |p| p.uid).ok().map(|i| &self.peers[i])
+        self.peers
+            .binary_search_by_key(&uid, |p| p.uid)
+            .ok()
+            .map(|i| &self.peers[i])
     }
 
     /// One more than the largest UID (the length of per-UID vectors).
@@ -88,7 +91,9 @@ pub struct StaticPeerDirectory {
 
 impl StaticPeerDirectory {
     pub fn new(peers: Vec<PeerInfo>) -> Result<Self> {
-        Ok(Self { set: Mutex::new(Arc::new(PeerSet::new(peers)?)) })
+        Ok(Self {
+            set: Mutex::new(Arc::new(PeerSet::new(peers)?)),
+        })
     }
 
     /// Replaces the view (tests: re-registration of a UID, stake changes).
@@ -117,11 +122,13 @@ pub struct PeersFile {
 }
 
 impl PeersFile {
-    pub const NOTE: &'static str =
-        "local off-chain peer list (uid, hotkey, stake, permit, axon); the chain-backed metagraph replaces it later";
+    pub const NOTE: &'static str = "local off-chain peer list (uid, hotkey, stake, permit, axon); the chain-backed metagraph replaces it later";
 
     pub fn new(peers: Vec<PeerInfo>) -> Self {
-        Self { note: Some(Self::NOTE.into()), peers }
+        Self {
+            note: Some(Self::NOTE.into()),
+            peers,
+        }
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {
@@ -140,7 +147,10 @@ pub struct FilePeerDirectory {
 impl FilePeerDirectory {
     pub fn open(path: &Path) -> Result<Self> {
         let (mtime, set) = Self::read(path)?;
-        Ok(Self { path: path.to_path_buf(), state: Mutex::new((mtime, Arc::new(set))) })
+        Ok(Self {
+            path: path.to_path_buf(),
+            state: Mutex::new((mtime, Arc::new(set))),
+        })
     }
 
     fn read(path: &Path) -> Result<(Option<SystemTime>, PeerSet)> {
@@ -151,9 +161,14 @@ impl FilePeerDirectory {
                 path.display()
             )
         })?;
-        let file: PeersFile = serde_json::from_slice(&bytes)
-            .with_context(|| format!("peers file {} is not valid JSON of the expected shape", path.display()))?;
-        let set = PeerSet::new(file.peers).with_context(|| format!("peers file {}", path.display()))?;
+        let file: PeersFile = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "peers file {} is not valid JSON of the expected shape",
+                path.display()
+            )
+        })?;
+        let set =
+            PeerSet::new(file.peers).with_context(|| format!("peers file {}", path.display()))?;
         Ok((mtime, set))
     }
 }
@@ -161,7 +176,9 @@ impl FilePeerDirectory {
 impl PeerDirectory for FilePeerDirectory {
     fn snapshot(&self) -> Arc<PeerSet> {
         let mut st = self.state.lock().expect("peer lock");
-        let mtime = std::fs::metadata(&self.path).and_then(|m| m.modified()).ok();
+        let mtime = std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok();
         if mtime != st.0 {
             match Self::read(&self.path) {
                 Ok((m, set)) => {
@@ -178,7 +195,10 @@ impl PeerDirectory for FilePeerDirectory {
     }
 
     fn source(&self) -> String {
-        format!("local peers file {} (off-chain stand-in for the metagraph)", self.path.display())
+        format!(
+            "local peers file {} (off-chain stand-in for the metagraph)",
+            self.path.display()
+        )
     }
 }
 
@@ -201,9 +221,17 @@ mod tests {
     fn lookups_and_duplicates() {
         let set = PeerSet::new(vec![peer(2, "//Bob"), peer(0, "//Alice")]).unwrap();
         assert_eq!(set.n(), 3);
-        assert_eq!(set.by_uid(2).unwrap().hotkey, Hotkey::from_uri("//Bob").unwrap().account());
+        assert_eq!(
+            set.by_uid(2).unwrap().hotkey,
+            Hotkey::from_uri("//Bob").unwrap().account()
+        );
         assert!(set.by_uid(1).is_none());
-        assert_eq!(set.by_hotkey(&Hotkey::from_uri("//Alice").unwrap().account()).unwrap().uid, 0);
+        assert_eq!(
+            set.by_hotkey(&Hotkey::from_uri("//Alice").unwrap().account())
+                .unwrap()
+                .uid,
+            0
+        );
         assert!(PeerSet::new(vec![peer(0, "//Bob"), peer(0, "//Alice")]).is_err());
         assert!(PeerSet::new(vec![peer(0, "//Bob"), peer(1, "//Bob")]).is_err());
     }
@@ -212,13 +240,18 @@ mod tests {
     fn file_directory_round_trips_and_reloads() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("peers.json");
-        PeersFile::new(vec![peer(0, "//Alice")]).write(&path).unwrap();
+        PeersFile::new(vec![peer(0, "//Alice")])
+            .write(&path)
+            .unwrap();
         let d = FilePeerDirectory::open(&path).unwrap();
         assert_eq!(d.snapshot().peers().len(), 1);
         // Force a different mtime even on coarse-grained file systems.
-        PeersFile::new(vec![peer(0, "//Alice"), peer(1, "//Bob")]).write(&path).unwrap();
+        PeersFile::new(vec![peer(0, "//Alice"), peer(1, "//Bob")])
+            .write(&path)
+            .unwrap();
         let f = std::fs::File::options().write(true).open(&path).unwrap();
-        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
         assert_eq!(d.snapshot().peers().len(), 2);
         assert!(d.source().contains("off-chain"));
     }

@@ -77,7 +77,13 @@ pub fn train(opts: &TrainOptions) -> Result<(Classifier, TrainReport)> {
     let (seed, batch, steps) = (opts.seed, opts.batch, opts.steps);
     let producer = std::thread::spawn(move || {
         for step in 0..steps {
-            if tx.send(generate_batch(mix_seed(seed, TRAIN_DOMAIN, step as u64), batch)).is_err() {
+            if tx
+                .send(generate_batch(
+                    mix_seed(seed, TRAIN_DOMAIN, step as u64),
+                    batch,
+                ))
+                .is_err()
+            {
                 break;
             }
         }
@@ -115,8 +121,16 @@ pub fn train(opts: &TrainOptions) -> Result<(Classifier, TrainReport)> {
             let correct: i64 = pred.equal(targets).int().sum().into_scalar::<i64>();
             let acc = correct as f64 / data.len() as f64;
             let k = 0.2;
-            ema_loss = if ema_loss.is_nan() { loss_v } else { (1.0 - k) * ema_loss + k * loss_v };
-            ema_acc = if ema_acc.is_nan() { acc } else { (1.0 - k) * ema_acc + k * acc };
+            ema_loss = if ema_loss.is_nan() {
+                loss_v
+            } else {
+                (1.0 - k) * ema_loss + k * loss_v
+            };
+            ema_acc = if ema_acc.is_nan() {
+                acc
+            } else {
+                (1.0 - k) * ema_acc + k * acc
+            };
             bar.set_message(format!("loss {ema_loss:.3}  acc {:.1}%", ema_acc * 100.0));
             tracing::debug!(step, loss = loss_v, acc, "train step");
         }

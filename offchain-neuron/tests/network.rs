@@ -6,7 +6,6 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 const NEURON: &str = env!("CARGO_BIN_EXE_neuron");
 
@@ -23,7 +22,10 @@ impl Drop for Procs {
 }
 
 fn neuron(args: &[&str]) -> std::process::Output {
-    let out = Command::new(NEURON).args(args).output().expect("run neuron");
+    let out = Command::new(NEURON)
+        .args(args)
+        .output()
+        .expect("run neuron");
     assert!(
         out.status.success(),
         "neuron {args:?} failed:\nstdout: {}\nstderr: {}",
@@ -58,7 +60,16 @@ fn start_miner(procs: &mut Procs, model: &Path, hotkey: &str, peers: &Path) -> S
 }
 
 fn peers_add(file: &Path, uid: &str, hotkey: &str, extra: &[&str]) {
-    let mut args = vec!["peers", "add", "--file", file.to_str().unwrap(), "--uid", uid, "--hotkey", hotkey];
+    let mut args = vec![
+        "peers",
+        "add",
+        "--file",
+        file.to_str().unwrap(),
+        "--uid",
+        uid,
+        "--hotkey",
+        hotkey,
+    ];
     args.extend_from_slice(extra);
     neuron(&args);
 }
@@ -69,9 +80,37 @@ fn better_model_earns_higher_score_and_weight() {
     let p = |name: &str| dir.path().join(name);
     let (good, bad, peers) = (p("good.bpk"), p("bad.bpk"), p("peers.json"));
 
-    let out = neuron(&["train", "--out", good.to_str().unwrap(), "--size", "medium", "--steps", "250", "--batch", "32", "--eval-images", "256", "--seed", "5"]);
+    let out = neuron(&[
+        "train",
+        "--out",
+        good.to_str().unwrap(),
+        "--size",
+        "medium",
+        "--steps",
+        "250",
+        "--batch",
+        "32",
+        "--eval-images",
+        "256",
+        "--seed",
+        "5",
+    ]);
     eprintln!("{}", String::from_utf8_lossy(&out.stdout));
-    let out = neuron(&["train", "--out", bad.to_str().unwrap(), "--size", "small", "--steps", "3", "--batch", "8", "--eval-images", "256", "--seed", "6"]);
+    let out = neuron(&[
+        "train",
+        "--out",
+        bad.to_str().unwrap(),
+        "--size",
+        "small",
+        "--steps",
+        "3",
+        "--batch",
+        "8",
+        "--eval-images",
+        "256",
+        "--seed",
+        "6",
+    ]);
     eprintln!("{}", String::from_utf8_lossy(&out.stdout));
 
     peers_add(&peers, "0", "//Alice", &["--stake-tao", "1000", "--permit"]);
@@ -87,9 +126,25 @@ fn better_model_earns_higher_score_and_weight() {
     let (state, report) = (p("state.json"), p("weights.json"));
     let validator = |rounds: &str| {
         neuron(&[
-            "validator", "--hotkey", "//Alice", "--peers", peers.to_str().unwrap(), "--rounds", rounds,
-            "--interval-secs", "0", "--timeout-ms", "5000", "--images", "64", "--alpha", "0.3",
-            "--state", state.to_str().unwrap(), "--json", report.to_str().unwrap(),
+            "validator",
+            "--hotkey",
+            "//Alice",
+            "--peers",
+            peers.to_str().unwrap(),
+            "--rounds",
+            rounds,
+            "--interval-secs",
+            "0",
+            "--timeout-ms",
+            "5000",
+            "--images",
+            "64",
+            "--alpha",
+            "0.3",
+            "--state",
+            state.to_str().unwrap(),
+            "--json",
+            report.to_str().unwrap(),
         ])
     };
     let out = validator("3");
@@ -101,9 +156,23 @@ fn better_model_earns_higher_score_and_weight() {
     assert_eq!(r["step"], 3);
     let scores: Vec<f64> = serde_json::from_value(r["scores"].clone()).unwrap();
     let weights: Vec<(u16, u16)> = serde_json::from_value(r["weights"].clone()).unwrap();
-    let w = |uid: u16| weights.iter().find(|(u, _)| *u == uid).map_or(0, |(_, w)| *w);
-    assert!(scores[1] > scores[2] + 0.2, "good {} vs bad {}", scores[1], scores[2]);
-    assert_eq!(w(1), u16::MAX, "the best miner gets the max-upscaled weight: {weights:?}");
+    let w = |uid: u16| {
+        weights
+            .iter()
+            .find(|(u, _)| *u == uid)
+            .map_or(0, |(_, w)| *w)
+    };
+    assert!(
+        scores[1] > scores[2] + 0.2,
+        "good {} vs bad {}",
+        scores[1],
+        scores[2]
+    );
+    assert_eq!(
+        w(1),
+        u16::MAX,
+        "the best miner gets the max-upscaled weight: {weights:?}"
+    );
     assert!(w(1) > w(2), "{weights:?}");
     assert_eq!(w(0), 0, "the validator itself is not a miner: {weights:?}");
     for m in r["results"].as_array().unwrap() {
@@ -120,13 +189,36 @@ fn better_model_earns_higher_score_and_weight() {
 
 #[test]
 fn help_teaches_each_command() {
-    for cmd in [&["--help"][..], &["train", "--help"], &["miner", "--help"], &["validator", "--help"], &["bench", "miner", "--help"]] {
+    for cmd in [
+        &["--help"][..],
+        &["train", "--help"],
+        &["miner", "--help"],
+        &["validator", "--help"],
+        &["bench", "miner", "--help"],
+    ] {
         let out = neuron(cmd);
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("Example") || text.contains("Quick start"), "{cmd:?} has no example:\n{text}");
+        assert!(
+            text.contains("Example") || text.contains("Quick start"),
+            "{cmd:?} has no example:\n{text}"
+        );
     }
-    let out = Command::new(NEURON).args(["miner", "--model", "/nonexistent.bpk", "--hotkey", "//Bob", "--peers", "/nonexistent.json"]).output().unwrap();
+    let out = Command::new(NEURON)
+        .args([
+            "miner",
+            "--model",
+            "/nonexistent.bpk",
+            "--hotkey",
+            "//Bob",
+            "--peers",
+            "/nonexistent.json",
+        ])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("peers file") && err.contains("neuron peers add"), "{err}");
+    assert!(
+        err.contains("peers file") && err.contains("neuron peers add"),
+        "{err}"
+    );
 }

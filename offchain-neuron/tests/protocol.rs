@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use offchain_neuron::axon::{self, AxonConfig, AxonHandle, CancelToken, Handler, HandlerError, RefusalBody};
+use offchain_neuron::axon::{
+    self, AxonConfig, AxonHandle, CancelToken, Handler, HandlerError, RefusalBody,
+};
 use offchain_neuron::dendrite::{Dendrite, QueryError};
 use offchain_neuron::miner::DigitsHandler;
 use offchain_neuron::model::{Backend, Classifier, ModelSize};
@@ -24,7 +26,13 @@ fn key(uri: &str) -> Hotkey {
 }
 
 fn peer(uid: u16, k: &Hotkey, stake_tao: u64, axon: Option<SocketAddr>) -> PeerInfo {
-    PeerInfo { uid, hotkey: k.account(), stake_rao: stake_tao * TAO, validator_permit: stake_tao >= 1000, axon }
+    PeerInfo {
+        uid,
+        hotkey: k.account(),
+        stake_rao: stake_tao * TAO,
+        validator_permit: stake_tao >= 1000,
+        axon,
+    }
 }
 
 /// Counts how often it actually runs: refused requests must never reach it.
@@ -55,7 +63,11 @@ impl Handler for Slow {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
-        self.0.lock().unwrap().send("observed cancellation").unwrap();
+        self.0
+            .lock()
+            .unwrap()
+            .send("observed cancellation")
+            .unwrap();
         Err(HandlerError::Cancelled)
     }
 }
@@ -69,69 +81,180 @@ fn headers(env: &Envelope) -> HeaderMap {
 }
 
 async fn post(url: &str, h: HeaderMap, body: &'static [u8]) -> (u16, HeaderMap, Vec<u8>) {
-    let r = reqwest::Client::new().post(url).headers(h).body(body).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .post(url)
+        .headers(h)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     let hdrs = r.headers().clone();
     (status, hdrs, r.bytes().await.unwrap().to_vec())
 }
 
 fn refusal(body: &[u8]) -> RefusalBody {
-    serde_json::from_slice(body).unwrap_or_else(|_| panic!("not a refusal body: {}", String::from_utf8_lossy(body)))
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("not a refusal body: {}", String::from_utf8_lossy(body)))
 }
 
-async fn start(handler: Arc<dyn Handler>, miner: &Hotkey, peers: Vec<PeerInfo>, cfg: AxonConfig) -> AxonHandle {
+async fn start(
+    handler: Arc<dyn Handler>,
+    miner: &Hotkey,
+    peers: Vec<PeerInfo>,
+    cfg: AxonConfig,
+) -> AxonHandle {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    axon::serve(listener, miner.clone(), cfg, handler, Arc::new(StaticPeerDirectory::new(peers).unwrap())).unwrap()
+    axon::serve(
+        listener,
+        miner.clone(),
+        cfg,
+        handler,
+        Arc::new(StaticPeerDirectory::new(peers).unwrap()),
+    )
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_path_has_its_own_status_and_reason() {
-    let (alice, bob, charlie, dave, eve) = (key("//Alice"), key("//Bob"), key("//Charlie"), key("//Dave"), key("//Eve"));
+    let (alice, bob, charlie, dave, eve) = (
+        key("//Alice"),
+        key("//Bob"),
+        key("//Charlie"),
+        key("//Dave"),
+        key("//Eve"),
+    );
     let echo = Arc::new(Echo(AtomicUsize::new(0)));
     // Alice: validator with 1000 TAO. Charlie: registered with 1 TAO. Eve: not registered.
-    let peers = vec![peer(0, &alice, 1000, None), peer(1, &bob, 0, None), peer(2, &charlie, 1, None), peer(3, &dave, 0, None)];
-    let cfg = AxonConfig { min_stake_rao: 100 * TAO, window_ms: 10_000, ..AxonConfig::default() };
+    let peers = vec![
+        peer(0, &alice, 1000, None),
+        peer(1, &bob, 0, None),
+        peer(2, &charlie, 1, None),
+        peer(3, &dave, 0, None),
+    ];
+    let cfg = AxonConfig {
+        min_stake_rao: 100 * TAO,
+        window_ms: 10_000,
+        ..AxonConfig::default()
+    };
     let ax = start(echo.clone(), &bob, peers, cfg).await;
     let url = format!("http://{}/echo", ax.addr);
     let body: &'static [u8] = br#"{"hello":"miner"}"#;
-    let sign = |k: &Hotkey, to: AccountId, b: &[u8], ts: u64| Envelope::sign(k, to, b, new_nonce(), ts);
+    let sign =
+        |k: &Hotkey, to: AccountId, b: &[u8], ts: u64| Envelope::sign(k, to, b, new_nonce(), ts);
 
     // Accepted, and the response is signed by Bob for Alice over the response body.
     let env = sign(&alice, bob.account(), body, now_ms());
     let (status, resp_h, resp_body) = post(&url, headers(&env), body).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&resp_body));
     let dendrite = Dendrite::new(alice.clone());
-    dendrite.verify_response(&resp_h, &resp_body, bob.account(), &env.nonce).unwrap();
+    dendrite
+        .verify_response(&resp_h, &resp_body, bob.account(), &env.nonce)
+        .unwrap();
     // A tampered response, a response for another request, or from another key is rejected.
     let mut tampered = resp_body.clone();
     tampered[2] ^= 1;
-    assert!(matches!(dendrite.verify_response(&resp_h, &tampered, bob.account(), &env.nonce), Err(QueryError::BadResponseSignature(_))));
-    assert!(dendrite.verify_response(&resp_h, &resp_body, bob.account(), "someothernonce").is_err());
-    assert!(dendrite.verify_response(&resp_h, &resp_body, charlie.account(), &env.nonce).is_err());
-    assert!(dendrite.verify_response(&HeaderMap::new(), &resp_body, bob.account(), &env.nonce).is_err(), "unsigned response");
+    assert!(matches!(
+        dendrite.verify_response(&resp_h, &tampered, bob.account(), &env.nonce),
+        Err(QueryError::BadResponseSignature(_))
+    ));
+    assert!(
+        dendrite
+            .verify_response(&resp_h, &resp_body, bob.account(), "someothernonce")
+            .is_err()
+    );
+    assert!(
+        dendrite
+            .verify_response(&resp_h, &resp_body, charlie.account(), &env.nonce)
+            .is_err()
+    );
+    assert!(
+        dendrite
+            .verify_response(&HeaderMap::new(), &resp_body, bob.account(), &env.nonce)
+            .is_err(),
+        "unsigned response"
+    );
 
     let mut cases: Vec<(&str, HeaderMap, &'static [u8], u16, &str)> = Vec::new();
     cases.push(("unsigned", HeaderMap::new(), body, 401, "unsigned"));
-    cases.push(("tampered body", headers(&sign(&alice, bob.account(), body, now_ms())), br#"{"hello":"MINER"}"#, 403, "bad_signature"));
-    cases.push(("stale", headers(&sign(&alice, bob.account(), body, now_ms() - 60_000)), body, 408, "stale_timestamp"));
-    cases.push(("from the future", headers(&sign(&alice, bob.account(), body, now_ms() + 60_000)), body, 408, "stale_timestamp"));
+    cases.push((
+        "tampered body",
+        headers(&sign(&alice, bob.account(), body, now_ms())),
+        br#"{"hello":"MINER"}"#,
+        403,
+        "bad_signature",
+    ));
+    cases.push((
+        "stale",
+        headers(&sign(&alice, bob.account(), body, now_ms() - 60_000)),
+        body,
+        408,
+        "stale_timestamp",
+    ));
+    cases.push((
+        "from the future",
+        headers(&sign(&alice, bob.account(), body, now_ms() + 60_000)),
+        body,
+        408,
+        "stale_timestamp",
+    ));
     cases.push(("replay", headers(&env), body, 409, "replayed_nonce"));
-    cases.push(("wrong recipient", headers(&sign(&alice, dave.account(), body, now_ms())), body, 421, "wrong_recipient"));
-    cases.push(("unknown signer", headers(&sign(&eve, bob.account(), body, now_ms())), body, 412, "unknown_signer"));
-    cases.push(("low stake", headers(&sign(&charlie, bob.account(), body, now_ms())), body, 402, "insufficient_stake"));
+    cases.push((
+        "wrong recipient",
+        headers(&sign(&alice, dave.account(), body, now_ms())),
+        body,
+        421,
+        "wrong_recipient",
+    ));
+    cases.push((
+        "unknown signer",
+        headers(&sign(&eve, bob.account(), body, now_ms())),
+        body,
+        412,
+        "unknown_signer",
+    ));
+    cases.push((
+        "low stake",
+        headers(&sign(&charlie, bob.account(), body, now_ms())),
+        body,
+        402,
+        "insufficient_stake",
+    ));
     let mut forged = headers(&sign(&alice, bob.account(), body, now_ms()));
-    forged.insert("x-bt-signer", HeaderValue::from_str(&eve.account().to_ss58()).unwrap());
-    cases.push(("signature of another key", forged, body, 403, "bad_signature"));
+    forged.insert(
+        "x-bt-signer",
+        HeaderValue::from_str(&eve.account().to_ss58()).unwrap(),
+    );
+    cases.push((
+        "signature of another key",
+        forged,
+        body,
+        403,
+        "bad_signature",
+    ));
     let mut malformed = headers(&sign(&alice, bob.account(), body, now_ms()));
     malformed.insert("x-bt-signature", HeaderValue::from_static("0xnothex"));
-    cases.push(("malformed signature", malformed, body, 400, "malformed_header"));
+    cases.push((
+        "malformed signature",
+        malformed,
+        body,
+        400,
+        "malformed_header",
+    ));
 
     let mut statuses = std::collections::BTreeMap::new();
     for (name, h, b, want_status, want_code) in cases {
         let (status, _, resp) = post(&url, h, b).await;
         let r = refusal(&resp);
-        assert_eq!((status, r.error.as_str()), (want_status, want_code), "{name}: {r:?}");
-        assert!(!r.reason.is_empty() && !r.fix.is_empty(), "{name}: refusal must say why and what to do");
+        assert_eq!(
+            (status, r.error.as_str()),
+            (want_status, want_code),
+            "{name}: {r:?}"
+        );
+        assert!(
+            !r.reason.is_empty() && !r.fix.is_empty(),
+            "{name}: refusal must say why and what to do"
+        );
         statuses.insert(want_code, status);
     }
     // Distinct status per cause.
@@ -147,7 +270,13 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
 async fn running_handler_is_cancelled_at_the_deadline() {
     let (alice, bob) = (key("//Alice"), key("//Bob"));
     let (tx, rx) = mpsc::channel();
-    let ax = start(Arc::new(Slow(Mutex::new(tx))), &bob, vec![peer(0, &alice, 1000, None)], AxonConfig::default()).await;
+    let ax = start(
+        Arc::new(Slow(Mutex::new(tx))),
+        &bob,
+        vec![peer(0, &alice, 1000, None)],
+        AxonConfig::default(),
+    )
+    .await;
     let body: &'static [u8] = b"{}";
     let env = Envelope::sign(&alice, bob.account(), body, new_nonce(), now_ms());
     let mut h = headers(&env);
@@ -159,10 +288,16 @@ async fn running_handler_is_cancelled_at_the_deadline() {
     assert_eq!(refusal(&resp).error, "deadline_exceeded");
     assert!(took < Duration::from_secs(3), "took {took:?}");
     // The handler itself saw the cancellation (it is not left running).
-    let seen = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(10))).await.unwrap();
+    let seen = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(10)))
+        .await
+        .unwrap();
     assert_eq!(seen, Ok("observed cancellation"));
-    let health: serde_json::Value =
-        reqwest::get(format!("http://{}/health", ax.addr)).await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = reqwest::get(format!("http://{}/health", ax.addr))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["cancelled_running"], 1, "{health}");
     ax.shutdown().await;
 }
@@ -181,17 +316,26 @@ async fn hanging_server() -> SocketAddr {
 }
 
 /// A server answering 200 with `body` and optional headers, whatever is asked.
-async fn fixed_server(body: &'static str, signer: Option<Hotkey>, recipient: AccountId) -> SocketAddr {
+async fn fixed_server(
+    body: &'static str,
+    signer: Option<Hotkey>,
+    recipient: AccountId,
+) -> SocketAddr {
     use axum::routing::post;
     let app = axum::Router::new().route(
         "/digits",
         post(move |h: axum::http::HeaderMap| async move {
             let mut resp = axum::response::IntoResponse::into_response(body);
             if let Some(k) = &signer {
-                let nonce = h.get("x-bt-nonce").and_then(|v| v.to_str().ok()).unwrap_or("nononce1").to_string();
+                let nonce = h
+                    .get("x-bt-nonce")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("nononce1")
+                    .to_string();
                 let env = Envelope::sign(k, recipient, body.as_bytes(), nonce, now_ms());
                 for (name, v) in env.header_pairs() {
-                    resp.headers_mut().insert(name, axum::http::HeaderValue::from_str(&v).unwrap());
+                    resp.headers_mut()
+                        .insert(name, axum::http::HeaderValue::from_str(&v).unwrap());
                 }
             }
             resp
@@ -207,7 +351,13 @@ async fn fixed_server(body: &'static str, signer: Option<Hotkey>, recipient: Acc
 async fn garbage_or_hanging_miners_never_stall_the_validator() {
     let alice = key("//Alice");
     let good = key("//Bob");
-    let (garbage, hang, impostor, unsigned, dead) = (key("//G1"), key("//G2"), key("//G3"), key("//G4"), key("//G5"));
+    let (garbage, hang, impostor, unsigned, dead) = (
+        key("//G1"),
+        key("//G2"),
+        key("//G3"),
+        key("//G4"),
+        key("//G5"),
+    );
     let classifier = Classifier::untrained(ModelSize::Small, Backend::Flex.device().unwrap(), 3);
     let mut peers = vec![peer(0, &alice, 1000, None)];
     let dir = Arc::new(StaticPeerDirectory::new(peers.clone()).unwrap());
@@ -226,22 +376,43 @@ async fn garbage_or_hanging_miners_never_stall_the_validator() {
         l.local_addr().unwrap()
     }; // closed again: connection refused
     peers.push(peer(1, &good, 0, Some(good_ax.addr)));
-    peers.push(peer(2, &garbage, 0, Some(fixed_server("this is not json", Some(garbage.clone()), alice.account()).await)));
+    peers.push(peer(
+        2,
+        &garbage,
+        0,
+        Some(fixed_server("this is not json", Some(garbage.clone()), alice.account()).await),
+    ));
     peers.push(peer(3, &hang, 0, Some(hanging_server().await)));
     // Valid-looking JSON, but signed by a different key than the one registered at the UID.
-    peers.push(peer(4, &impostor, 0, Some(fixed_server(probs, Some(key("//Mallory")), alice.account()).await)));
-    peers.push(peer(5, &unsigned, 0, Some(fixed_server(probs, None, alice.account()).await)));
+    peers.push(peer(
+        4,
+        &impostor,
+        0,
+        Some(fixed_server(probs, Some(key("//Mallory")), alice.account()).await),
+    ));
+    peers.push(peer(
+        5,
+        &unsigned,
+        0,
+        Some(fixed_server(probs, None, alice.account()).await),
+    ));
     peers.push(peer(6, &dead, 0, Some(dead_addr)));
     dir.replace(peers).unwrap();
 
     let timeout = Duration::from_millis(1500);
-    let cfg = ValidatorConfig { timeout, ..ValidatorConfig::default() };
+    let cfg = ValidatorConfig {
+        timeout,
+        ..ValidatorConfig::default()
+    };
     let mut v = Validator::new(DigitsTask { images: 16 }, Dendrite::new(alice), dir, cfg).unwrap();
     for _ in 0..2 {
         let t = Instant::now();
         let report = v.run_round().await.unwrap();
         let took = t.elapsed();
-        assert!(took < timeout + Duration::from_millis(700), "round took {took:?}");
+        assert!(
+            took < timeout + Duration::from_millis(700),
+            "round took {took:?}"
+        );
         assert_eq!(report.queried, 6);
         let by_uid = |uid: u16| report.results.iter().find(|r| r.uid == uid).unwrap();
         assert!(by_uid(1).error.is_none(), "{:?}", by_uid(1).error);
@@ -251,10 +422,30 @@ async fn garbage_or_hanging_miners_never_stall_the_validator() {
             assert!(r.error.is_some(), "uid {uid} should have failed");
             assert_eq!(r.round_score, 0.0, "uid {uid}");
         }
-        assert!(by_uid(2).error.as_ref().unwrap().contains("not valid JSON"), "{:?}", by_uid(2).error);
-        assert!(by_uid(3).error.as_ref().unwrap().contains("no answer within"), "{:?}", by_uid(3).error);
-        assert!(by_uid(4).error.as_ref().unwrap().contains("signed by"), "{:?}", by_uid(4).error);
-        assert!(by_uid(5).error.as_ref().unwrap().contains("not signed"), "{:?}", by_uid(5).error);
+        assert!(
+            by_uid(2).error.as_ref().unwrap().contains("not valid JSON"),
+            "{:?}",
+            by_uid(2).error
+        );
+        assert!(
+            by_uid(3)
+                .error
+                .as_ref()
+                .unwrap()
+                .contains("no answer within"),
+            "{:?}",
+            by_uid(3).error
+        );
+        assert!(
+            by_uid(4).error.as_ref().unwrap().contains("signed by"),
+            "{:?}",
+            by_uid(4).error
+        );
+        assert!(
+            by_uid(5).error.as_ref().unwrap().contains("not signed"),
+            "{:?}",
+            by_uid(5).error
+        );
     }
     good_ax.shutdown().await;
 }
@@ -274,7 +465,11 @@ async fn hotkey_change_at_a_uid_resets_its_score() {
         }
     };
     let bob_ax = mk(&bob).await;
-    dir.replace(vec![peer(0, &alice, 1000, None), peer(1, &bob, 0, Some(bob_ax.addr))]).unwrap();
+    dir.replace(vec![
+        peer(0, &alice, 1000, None),
+        peer(1, &bob, 0, Some(bob_ax.addr)),
+    ])
+    .unwrap();
     let state = tempfile::tempdir().unwrap();
     let cfg = ValidatorConfig {
         timeout: Duration::from_secs(5),
@@ -282,24 +477,47 @@ async fn hotkey_change_at_a_uid_resets_its_score() {
         state_path: Some(state.path().join("state.json")),
         ..ValidatorConfig::default()
     };
-    let mut v = Validator::new(DigitsTask { images: 32 }, Dendrite::new(alice.clone()), dir.clone(), cfg.clone()).unwrap();
+    let mut v = Validator::new(
+        DigitsTask { images: 32 },
+        Dendrite::new(alice.clone()),
+        dir.clone(),
+        cfg.clone(),
+    )
+    .unwrap();
     // Give uid 1 a score (an untrained model can score 0 by chance, so force the book).
     v.run_round().await.unwrap();
     drop(v);
-    let mut st = offchain_neuron::validator::state::ValidatorState::load_or_new(&state.path().join("state.json")).unwrap();
+    let mut st = offchain_neuron::validator::state::ValidatorState::load_or_new(
+        &state.path().join("state.json"),
+    )
+    .unwrap();
     assert_eq!(st.step, 1);
     st.book.scores[1] = 0.9;
     st.save(&state.path().join("state.json")).unwrap();
     // Restart: state is reloaded.
-    let mut v = Validator::new(DigitsTask { images: 32 }, Dendrite::new(alice.clone()), dir.clone(), cfg).unwrap();
+    let mut v = Validator::new(
+        DigitsTask { images: 32 },
+        Dendrite::new(alice.clone()),
+        dir.clone(),
+        cfg,
+    )
+    .unwrap();
     assert_eq!(v.state().step, 1);
     assert_eq!(v.state().book.scores[1], 0.9);
     // Carol replaces Bob at uid 1.
     let carol_ax = mk(&carol).await;
-    dir.replace(vec![peer(0, &alice, 1000, None), peer(1, &carol, 0, Some(carol_ax.addr))]).unwrap();
+    dir.replace(vec![
+        peer(0, &alice, 1000, None),
+        peer(1, &carol, 0, Some(carol_ax.addr)),
+    ])
+    .unwrap();
     let r = v.run_round().await.unwrap();
     assert_eq!(r.reset_uids, vec![1]);
-    assert!(r.scores[1] <= 0.5 * 1.01, "score restarted from 0, then one EMA step: {}", r.scores[1]);
+    assert!(
+        r.scores[1] <= 0.5 * 1.01,
+        "score restarted from 0, then one EMA step: {}",
+        r.scores[1]
+    );
     assert_eq!(v.state().book.hotkeys[1], Some(carol.account()));
     bob_ax.shutdown().await;
     carol_ax.shutdown().await;

@@ -125,7 +125,12 @@ struct AxonState {
 
 impl AxonState {
     fn refuse(&self, r: Refusal) -> Response {
-        *self.refused.lock().expect("stats lock").entry(r.code()).or_default() += 1;
+        *self
+            .refused
+            .lock()
+            .expect("stats lock")
+            .entry(r.code())
+            .or_default() += 1;
         tracing::debug!(code = r.code(), "refused request");
         r.into_response()
     }
@@ -145,11 +150,17 @@ pub fn verify_request(
         .map_err(Refusal::Malformed)?
         .ok_or(Refusal::Unsigned)?;
     if envelope.recipient != me.account() {
-        return Err(Refusal::WrongRecipient { got: envelope.recipient, me: me.account() });
+        return Err(Refusal::WrongRecipient {
+            got: envelope.recipient,
+            me: me.account(),
+        });
     }
     let skew_ms = now as i64 - envelope.timestamp_ms as i64;
     if skew_ms.unsigned_abs() > cfg.window_ms {
-        return Err(Refusal::Stale { skew_ms, window_ms: cfg.window_ms });
+        return Err(Refusal::Stale {
+            skew_ms,
+            window_ms: cfg.window_ms,
+        });
     }
     if !envelope.verify(body) {
         return Err(Refusal::BadSignature);
@@ -160,7 +171,10 @@ pub fn verify_request(
         .cloned()
         .ok_or(Refusal::UnknownSigner(envelope.signer))?;
     if peer.stake_rao < cfg.min_stake_rao {
-        return Err(Refusal::InsufficientStake { have_rao: peer.stake_rao, need_rao: cfg.min_stake_rao });
+        return Err(Refusal::InsufficientStake {
+            have_rao: peer.stake_rao,
+            need_rao: cfg.min_stake_rao,
+        });
     }
     nonces
         .lock()
@@ -177,12 +191,25 @@ async fn verify_layer(State(st): State<Arc<AxonState>>, req: Request, next: Next
     let (mut parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, st.cfg.max_body_bytes).await {
         Ok(b) => b,
-        Err(_) => return st.refuse(Refusal::BodyTooLarge { limit: st.cfg.max_body_bytes }),
+        Err(_) => {
+            return st.refuse(Refusal::BodyTooLarge {
+                limit: st.cfg.max_body_bytes,
+            });
+        }
     };
-    match verify_request(&st.hotkey, &st.cfg, st.directory.as_ref(), &st.nonces, &parts.headers, &bytes, now_ms()) {
+    match verify_request(
+        &st.hotkey,
+        &st.cfg,
+        st.directory.as_ref(),
+        &st.nonces,
+        &parts.headers,
+        &bytes,
+        now_ms(),
+    ) {
         Ok(caller) => {
             parts.extensions.insert(caller);
-            next.run(Request::from_parts(parts, Body::from(bytes))).await
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
         Err(r) => st.refuse(r),
     }
@@ -212,7 +239,10 @@ async fn task_route(
         Ok(Err(_)) => Outcome::Panicked,
         Err(_) => {
             let queued = st.scheduler.withdraw(key);
-            return st.refuse(Refusal::DeadlineExceeded { timeout_ms, started: !queued });
+            return st.refuse(Refusal::DeadlineExceeded {
+                timeout_ms,
+                started: !queued,
+            });
         }
     };
     match outcome {
@@ -222,9 +252,15 @@ async fn task_route(
         }
         Outcome::Done(Err(HandlerError::BadRequest(why))) => st.refuse(Refusal::BadBody(why)),
         Outcome::Done(Err(HandlerError::Cancelled)) | Outcome::Cancelled => {
-            st.refuse(Refusal::DeadlineExceeded { timeout_ms, started: true })
+            st.refuse(Refusal::DeadlineExceeded {
+                timeout_ms,
+                started: true,
+            })
         }
-        Outcome::Expired => st.refuse(Refusal::DeadlineExceeded { timeout_ms, started: false }),
+        Outcome::Expired => st.refuse(Refusal::DeadlineExceeded {
+            timeout_ms,
+            started: false,
+        }),
         Outcome::Evicted => st.refuse(Refusal::Overloaded("evicted by higher-stake requests")),
         Outcome::Done(Err(HandlerError::Internal(why))) => st.refuse(Refusal::HandlerFailed(why)),
         Outcome::Panicked => st.refuse(Refusal::HandlerFailed("handler panicked".into())),
@@ -232,12 +268,24 @@ async fn task_route(
 }
 
 fn sign_response(me: &Hotkey, caller: &Caller, body: Vec<u8>) -> Response {
-    let env = Envelope::sign(me, caller.envelope.signer, &body, caller.envelope.nonce.clone(), now_ms());
+    let env = Envelope::sign(
+        me,
+        caller.envelope.signer,
+        &body,
+        caller.envelope.nonce.clone(),
+        now_ms(),
+    );
     let mut resp = (axum::http::StatusCode::OK, body).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     for (k, v) in env.header_pairs() {
-        h.insert(k, HeaderValue::from_str(&v).expect("envelope headers are ASCII"));
+        h.insert(
+            k,
+            HeaderValue::from_str(&v).expect("envelope headers are ASCII"),
+        );
     }
     resp
 }
@@ -330,5 +378,9 @@ pub fn serve(
             tracing::error!("axon stopped: {e}");
         }
     });
-    Ok(AxonHandle { addr, shutdown: Some(tx), task: Some(task) })
+    Ok(AxonHandle {
+        addr,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }

@@ -27,7 +27,12 @@ pub struct NonceCache {
 
 impl NonceCache {
     pub fn new(capacity: usize, window_ms: u64) -> Self {
-        Self { capacity, window_ms, seen: HashSet::new(), by_expiry: BTreeSet::new() }
+        Self {
+            capacity,
+            window_ms,
+            seen: HashSet::new(),
+            by_expiry: BTreeSet::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -61,7 +66,9 @@ impl NonceCache {
         if self.seen.len() >= self.capacity {
             return Err(NonceError::Full);
         }
-        let expiry = timestamp_ms.saturating_add(self.window_ms).saturating_add(1);
+        let expiry = timestamp_ms
+            .saturating_add(self.window_ms)
+            .saturating_add(1);
         self.by_expiry.insert((expiry, key.0, key.1.clone()));
         self.seen.insert(key);
         Ok(())
@@ -78,10 +85,20 @@ mod tests {
         let b = AccountId([2; 32]);
         let mut c = NonceCache::new(3, 1000);
         assert_eq!(c.check_and_insert(a, "n1", 10_000, 10_000), Ok(()));
-        assert_eq!(c.check_and_insert(a, "n1", 10_000, 10_500), Err(NonceError::Replayed));
-        assert_eq!(c.check_and_insert(b, "n1", 10_000, 10_500), Ok(()), "nonces are per signer");
+        assert_eq!(
+            c.check_and_insert(a, "n1", 10_000, 10_500),
+            Err(NonceError::Replayed)
+        );
+        assert_eq!(
+            c.check_and_insert(b, "n1", 10_000, 10_500),
+            Ok(()),
+            "nonces are per signer"
+        );
         assert_eq!(c.check_and_insert(a, "n2", 10_400, 10_500), Ok(()));
-        assert_eq!(c.check_and_insert(a, "n3", 10_400, 10_500), Err(NonceError::Full));
+        assert_eq!(
+            c.check_and_insert(a, "n3", 10_400, 10_500),
+            Err(NonceError::Full)
+        );
         assert_eq!(c.len(), 3);
         // After expiry (timestamp + window) the first two entries are dropped.
         assert_eq!(c.check_and_insert(a, "n3", 11_000, 11_001), Ok(()));

@@ -136,7 +136,14 @@ impl<T: Send + 'static> Scheduler<T> {
         }
         *seq += 1;
         let key = JobKey(Reverse(stake), *seq);
-        queue.insert(key, Job { deadline, work, reply: tx });
+        queue.insert(
+            key,
+            Job {
+                deadline,
+                work,
+                reply: tx,
+            },
+        );
         drop(guard);
         self.inner.notify.notify_one();
         Ok((key, rx))
@@ -144,7 +151,13 @@ impl<T: Send + 'static> Scheduler<T> {
 
     /// Withdraws a job that has not started (the caller gave up). No-op if already taken.
     pub fn withdraw(&self, key: JobKey) -> bool {
-        self.inner.queue.lock().expect("queue lock").0.remove(&key).is_some()
+        self.inner
+            .queue
+            .lock()
+            .expect("queue lock")
+            .0
+            .remove(&key)
+            .is_some()
     }
 }
 
@@ -181,7 +194,10 @@ async fn worker<T: Send + 'static>(inner: Arc<Inner<T>>) {
             }
             Err(_) => {
                 token.cancel();
-                inner.stats.cancelled_running.fetch_add(1, Ordering::Relaxed);
+                inner
+                    .stats
+                    .cancelled_running
+                    .fetch_add(1, Ordering::Relaxed);
                 let _ = job.reply.send(Outcome::Cancelled);
                 // Keep the pool bounded: wait for the handler to notice and return.
                 let _ = handle.await;
@@ -204,22 +220,32 @@ mod tests {
         let (release_tx, release_rx) = mpsc::channel::<()>();
         let (started_tx, started_rx) = mpsc::channel::<()>();
         let (_, blocker) = sched
-            .submit(0, far, Box::new(move |_| {
-                started_tx.send(()).unwrap();
-                release_rx.recv().unwrap();
-                0
-            }))
+            .submit(
+                0,
+                far,
+                Box::new(move |_| {
+                    started_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    0
+                }),
+            )
             .unwrap();
-        tokio::task::spawn_blocking(move || started_rx.recv().unwrap()).await.unwrap();
+        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+            .await
+            .unwrap();
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut rxs = Vec::new();
         for stake in [5u64, 100, 1, 100, 50] {
             let o = order.clone();
             let (_, rx) = sched
-                .submit(stake, far, Box::new(move |_| {
-                    o.lock().unwrap().push(stake);
-                    stake
-                }))
+                .submit(
+                    stake,
+                    far,
+                    Box::new(move |_| {
+                        o.lock().unwrap().push(stake);
+                        stake
+                    }),
+                )
                 .unwrap();
             rxs.push(rx);
         }
@@ -233,18 +259,23 @@ mod tests {
         // A running job is cancelled at its deadline and observes the token.
         let (seen_tx, seen_rx) = mpsc::channel::<bool>();
         let (_, rx) = sched
-            .submit(1, Instant::now() + Duration::from_millis(100), Box::new(move |tok| {
-                while !tok.is_cancelled() {
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                seen_tx.send(true).unwrap();
-                7
-            }))
+            .submit(
+                1,
+                Instant::now() + Duration::from_millis(100),
+                Box::new(move |tok| {
+                    while !tok.is_cancelled() {
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    seen_tx.send(true).unwrap();
+                    7
+                }),
+            )
             .unwrap();
         assert!(matches!(rx.await.unwrap(), Outcome::Cancelled));
-        let seen = tokio::task::spawn_blocking(move || seen_rx.recv_timeout(Duration::from_secs(5)))
-            .await
-            .unwrap();
+        let seen =
+            tokio::task::spawn_blocking(move || seen_rx.recv_timeout(Duration::from_secs(5)))
+                .await
+                .unwrap();
         assert_eq!(seen, Ok(true));
         assert_eq!(sched.stats().cancelled_running.load(Ordering::Relaxed), 1);
 
@@ -260,16 +291,25 @@ mod tests {
         let (release_tx, release_rx) = mpsc::channel::<()>();
         let (started_tx, started_rx) = mpsc::channel::<()>();
         let (_, _blocker) = sched
-            .submit(0, far, Box::new(move |_| {
-                started_tx.send(()).unwrap();
-                release_rx.recv().unwrap();
-                0
-            }))
+            .submit(
+                0,
+                far,
+                Box::new(move |_| {
+                    started_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    0
+                }),
+            )
             .unwrap();
-        tokio::task::spawn_blocking(move || started_rx.recv().unwrap()).await.unwrap();
+        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+            .await
+            .unwrap();
         let (_, low) = sched.submit(10, far, Box::new(|_| 10)).unwrap();
         let (_, _mid) = sched.submit(20, far, Box::new(|_| 20)).unwrap();
-        assert!(sched.submit(5, far, Box::new(|_| 5)).is_err(), "lower stake is refused");
+        assert!(
+            sched.submit(5, far, Box::new(|_| 5)).is_err(),
+            "lower stake is refused"
+        );
         let (_, _high) = sched.submit(30, far, Box::new(|_| 30)).unwrap();
         assert!(matches!(low.await.unwrap(), Outcome::Evicted));
         assert_eq!(sched.queued(), 2);

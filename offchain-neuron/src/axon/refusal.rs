@@ -142,7 +142,11 @@ impl Refusal {
                 "raise x-bt-timeout-ms (the miner caps it) or send smaller challenges".into(),
             ),
         };
-        RefusalBody { error: self.code().into(), reason, fix }
+        RefusalBody {
+            error: self.code().into(),
+            reason,
+            fix,
+        }
     }
 }
 

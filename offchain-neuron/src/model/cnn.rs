@@ -85,7 +85,9 @@ impl DigitCnn {
 
     /// `[N, 1, 28, 28]` -> `[N, 10]` logits.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let x = self.pool.forward(self.act.forward(self.conv1.forward(images)));
+        let x = self
+            .pool
+            .forward(self.act.forward(self.conv1.forward(images)));
         let x = self.pool.forward(self.act.forward(self.conv2.forward(x)));
         let x: Tensor<2> = x.flatten(1, 3);
         let x = self.act.forward(self.fc1.forward(x));
@@ -96,6 +98,9 @@ impl DigitCnn {
 /// Converts grey bytes (`n * 784`) to a `[n, 1, 28, 28]` float tensor in [0, 1].
 pub fn images_tensor(pixels: &[u8], device: &Device) -> Tensor<4> {
     let n = pixels.len() / (SIDE * SIDE);
-    let values: Vec<f32> = pixels.iter().map(|&p| f32::from(p) * (1.0 / 255.0)).collect();
+    let values: Vec<f32> = pixels
+        .iter()
+        .map(|&p| f32::from(p) * (1.0 / 255.0))
+        .collect();
     Tensor::from_data(TensorData::new(values, [n, 1, SIDE, SIDE]), device)
 }

@@ -7,7 +7,9 @@ use anyhow::bail;
 use burn::tensor::Device;
 
 /// Where tensors run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
     /// burn-flex: pure-Rust CPU backend (default, fastest on CPU-only machines).
@@ -49,4 +51,3 @@ impl std::fmt::Display for Backend {
         f.write_str(self.as_str())
     }
 }
-

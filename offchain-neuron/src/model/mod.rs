@@ -23,7 +23,11 @@ pub struct Classifier {
 
 impl Classifier {
     pub fn new(model: DigitCnn, size: ModelSize, device: Device) -> Self {
-        Self { model: model.valid(), device, size }
+        Self {
+            model: model.valid(),
+            device,
+            size,
+        }
     }
 
     /// A randomly initialised (untrained) classifier: the baseline any training must beat.

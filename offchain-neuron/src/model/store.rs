@@ -62,7 +62,10 @@ pub fn load_model(path: &Path, device: Device) -> Result<(Classifier, Option<Mod
         })?
         .len();
     if len > MAX_MODEL_BYTES {
-        anyhow::bail!("{} is {len} bytes, more than the {MAX_MODEL_BYTES}-byte limit", path.display());
+        anyhow::bail!(
+            "{} is {len} bytes, more than the {MAX_MODEL_BYTES}-byte limit",
+            path.display()
+        );
     }
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let meta: Option<ModelMeta> = std::fs::read(meta_path(path))

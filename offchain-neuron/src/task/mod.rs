@@ -42,5 +42,9 @@ pub trait Task: Send + Sync + 'static {
     fn generate(&self, seed: u64) -> (Self::Challenge, Self::Truth);
 
     /// Scores a response against the truth.
-    fn score(&self, truth: &Self::Truth, response: &Self::Response) -> Result<Quality, InvalidResponse>;
+    fn score(
+        &self,
+        truth: &Self::Truth,
+        response: &Self::Response,
+    ) -> Result<Quality, InvalidResponse>;
 }

@@ -94,12 +94,23 @@ pub struct Validator<T: Task> {
 
 impl<T: Task> Validator<T> {
     /// Creates a validator, reloading persisted state if `cfg.state_path` exists.
-    pub fn new(task: T, dendrite: Dendrite, directory: Arc<dyn PeerDirectory>, cfg: ValidatorConfig) -> Result<Self> {
+    pub fn new(
+        task: T,
+        dendrite: Dendrite,
+        directory: Arc<dyn PeerDirectory>,
+        cfg: ValidatorConfig,
+    ) -> Result<Self> {
         let state = match &cfg.state_path {
             Some(p) => ValidatorState::load_or_new(p)?,
             None => ValidatorState::new(),
         };
-        Ok(Self { task, dendrite, directory, cfg, state })
+        Ok(Self {
+            task,
+            dendrite,
+            directory,
+            cfg,
+            state,
+        })
     }
 
     pub fn state(&self) -> &ValidatorState {
@@ -136,7 +147,10 @@ impl<T: Task> Validator<T> {
         let seed = rand::rngs::OsRng.next_u64();
         let (challenge, truth) = self.task.generate(seed);
         let body = bytes::Bytes::from(serde_json::to_vec(&challenge)?);
-        let answers = self.dendrite.query_all(&sample, self.task.name(), body, self.cfg.timeout).await;
+        let answers = self
+            .dendrite
+            .query_all(&sample, self.task.name(), body, self.cfg.timeout)
+            .await;
 
         let params = ScoreParams::new(self.cfg.timeout);
         let mut results = Vec::with_capacity(answers.len());
@@ -147,13 +161,22 @@ impl<T: Task> Validator<T> {
                         Ok(q) => (Some(q), None),
                         Err(e) => (None, Some(format!("unscorable response: {e}"))),
                     },
-                    Err(e) => (None, Some(format!("response is not valid JSON for the task: {e}"))),
+                    Err(e) => (
+                        None,
+                        Some(format!("response is not valid JSON for the task: {e}")),
+                    ),
                 },
                 Err(e) => (None, Some(e.to_string())),
             };
             let score = round_score(quality, a.latency, &params);
             self.state.book.update(a.uid, score, self.cfg.alpha);
-            let ema = self.state.book.scores.get(usize::from(a.uid)).copied().unwrap_or(0.0);
+            let ema = self
+                .state
+                .book
+                .scores
+                .get(usize::from(a.uid))
+                .copied()
+                .unwrap_or(0.0);
             if let Some(e) = &error {
                 tracing::info!(uid = a.uid, hotkey = %a.hotkey, "no score this round: {e}");
             }

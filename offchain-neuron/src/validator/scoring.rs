@@ -32,7 +32,12 @@ pub struct ScoreParams {
 
 impl ScoreParams {
     pub fn new(deadline: Duration) -> Self {
-        Self { grace: deadline / 10, deadline, max_latency_penalty: 0.1, loss_weight: 0.01 }
+        Self {
+            grace: deadline / 10,
+            deadline,
+            max_latency_penalty: 0.1,
+            loss_weight: 0.01,
+        }
     }
 }
 
@@ -40,7 +45,8 @@ impl ScoreParams {
 pub fn round_score(quality: Option<Quality>, latency: Duration, p: &ScoreParams) -> f64 {
     let Some(q) = quality else { return 0.0 };
     let uniform_loss = 10f64.ln();
-    let base = q.accuracy.clamp(0.0, 1.0) + p.loss_weight * (1.0 - (q.loss / uniform_loss).clamp(0.0, 1.0));
+    let base = q.accuracy.clamp(0.0, 1.0)
+        + p.loss_weight * (1.0 - (q.loss / uniform_loss).clamp(0.0, 1.0));
     let span = p.deadline.saturating_sub(p.grace).as_secs_f64().max(1e-9);
     let late = (latency.saturating_sub(p.grace).as_secs_f64() / span).clamp(0.0, 1.0);
     base * (1.0 - p.max_latency_penalty * late)

@@ -23,7 +23,10 @@ pub struct ValidatorState {
 
 impl ValidatorState {
     pub fn new() -> Self {
-        Self { version: VERSION, ..Default::default() }
+        Self {
+            version: VERSION,
+            ..Default::default()
+        }
     }
 
     /// Loads `path`, or starts fresh if it does not exist.
@@ -31,7 +34,10 @@ impl ValidatorState {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::new()),
-            Err(e) => return Err(e).with_context(|| format!("reading validator state {}", path.display())),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("reading validator state {}", path.display()));
+            }
         };
         let st: Self = serde_json::from_slice(&bytes).with_context(|| {
             format!(
@@ -40,16 +46,26 @@ impl ValidatorState {
             )
         })?;
         if st.version != VERSION {
-            bail!("validator state {} has version {}, this neuron reads {VERSION}", path.display(), st.version);
+            bail!(
+                "validator state {} has version {}, this neuron reads {VERSION}",
+                path.display(),
+                st.version
+            );
         }
-        if st.book.scores.len() != st.book.hotkeys.len() || st.book.scores.len() > usize::from(u16::MAX) + 1 {
-            bail!("validator state {} is inconsistent (scores and hotkeys differ in length)", path.display());
+        if st.book.scores.len() != st.book.hotkeys.len()
+            || st.book.scores.len() > usize::from(u16::MAX) + 1
+        {
+            bail!(
+                "validator state {} is inconsistent (scores and hotkeys differ in length)",
+                path.display()
+            );
         }
         Ok(st)
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_atomic(path, &serde_json::to_vec(self)?).with_context(|| format!("saving validator state {}", path.display()))
+        write_atomic(path, &serde_json::to_vec(self)?)
+            .with_context(|| format!("saving validator state {}", path.display()))
     }
 }
 
@@ -62,7 +78,10 @@ mod tests {
     fn round_trip_and_corruption_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("state.json");
-        assert_eq!(ValidatorState::load_or_new(&p).unwrap(), ValidatorState::new());
+        assert_eq!(
+            ValidatorState::load_or_new(&p).unwrap(),
+            ValidatorState::new()
+        );
         let mut st = ValidatorState::new();
         st.step = 12;
         st.book.sync(&[Some(AccountId([3; 32])), None]);

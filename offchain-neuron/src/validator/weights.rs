@@ -4,7 +4,10 @@
 
 /// L1-normalises; NaN, infinite and negative entries count as 0. All-zero input stays all-zero.
 pub fn normalize(scores: &[f64]) -> Vec<f64> {
-    let clean: Vec<f64> = scores.iter().map(|&s| if s.is_finite() && s > 0.0 { s } else { 0.0 }).collect();
+    let clean: Vec<f64> = scores
+        .iter()
+        .map(|&s| if s.is_finite() && s > 0.0 { s } else { 0.0 })
+        .collect();
     let sum: f64 = clean.iter().sum();
     if sum <= 0.0 {
         return clean;
@@ -48,7 +51,10 @@ pub fn normalize_max_weight(x: &[f64], limit: f64) -> Vec<f64> {
     }
     let cutoff_scale = (limit * cumsum[n_values - 1] - EPS) / (1.0 - limit * (n - n_values) as f64);
     let cutoff = cutoff_scale * sum;
-    let capped: Vec<f64> = x.iter().map(|&v| if v > cutoff { cutoff } else { v }).collect();
+    let capped: Vec<f64> = x
+        .iter()
+        .map(|&v| if v > cutoff { cutoff } else { v })
+        .collect();
     let total: f64 = capped.iter().sum();
     capped.into_iter().map(|v| v / total).collect()
 }
@@ -56,10 +62,16 @@ pub fn normalize_max_weight(x: &[f64], limit: f64) -> Vec<f64> {
 /// SDK `process_weights_for_netuid` with `exclude_quantile = 0`: `weights[i]` belongs to UID
 /// `i` (`weights.len()` = subnet size n). `max_weight_limit` is the chain's u16 value
 /// (65535 = no limit). Returns (uids, normalised weights).
-pub fn process_weights(weights: &[f64], min_allowed_weights: u16, max_weight_limit: u16) -> (Vec<u16>, Vec<f64>) {
+pub fn process_weights(
+    weights: &[f64],
+    min_allowed_weights: u16,
+    max_weight_limit: u16,
+) -> (Vec<u16>, Vec<f64>) {
     let n = weights.len();
     let limit = f64::from(max_weight_limit) / f64::from(u16::MAX);
-    let non_zero: Vec<usize> = (0..n).filter(|&i| weights[i] > 0.0 && weights[i].is_finite()).collect();
+    let non_zero: Vec<usize> = (0..n)
+        .filter(|&i| weights[i] > 0.0 && weights[i].is_finite())
+        .collect();
     let all_uids = || (0..n).map(|i| i as u16).collect::<Vec<_>>();
     if non_zero.is_empty() || n < usize::from(min_allowed_weights) {
         // Nothing to go on (or too few neurons): uniform over everyone.
@@ -111,14 +123,21 @@ pub struct WeightParams {
 impl Default for WeightParams {
     /// Defaults of a new subnet (spec/neuron.md A4): min_allowed_weights 1, no max limit.
     fn default() -> Self {
-        Self { min_allowed_weights: 1, max_weight_limit: u16::MAX }
+        Self {
+            min_allowed_weights: 1,
+            max_weight_limit: u16::MAX,
+        }
     }
 }
 
 /// The whole pipeline: per-UID scores -> (uids, u16 weights) ready for `set_weights`.
 pub fn scores_to_weights(scores: &[f64], params: WeightParams) -> (Vec<u16>, Vec<u16>) {
     let normalized = normalize(scores);
-    let (uids, w) = process_weights(&normalized, params.min_allowed_weights, params.max_weight_limit);
+    let (uids, w) = process_weights(
+        &normalized,
+        params.min_allowed_weights,
+        params.max_weight_limit,
+    );
     max_upscale_u16(&uids, &w)
 }
 
@@ -132,7 +151,10 @@ mod tests {
 
     #[test]
     fn normalize_cleans_and_sums_to_one() {
-        assert!(close(&normalize(&[1.0, 3.0, f64::NAN, -2.0]), &[0.25, 0.75, 0.0, 0.0]));
+        assert!(close(
+            &normalize(&[1.0, 3.0, f64::NAN, -2.0]),
+            &[0.25, 0.75, 0.0, 0.0]
+        ));
         assert_eq!(normalize(&[0.0, 0.0]), vec![0.0, 0.0]);
     }
 
@@ -142,14 +164,23 @@ mod tests {
         let y = normalize_max_weight(&[10.0, 1.0, 1.0, 1.0, 1.0], 0.3);
         let c = 1.714_285_7 - 1e-7 * 14.0 / 0.7;
         let t = c + 4.0;
-        assert!(close(&y, &[c / t, 1.0 / t, 1.0 / t, 1.0 / t, 1.0 / t]), "{y:?}");
+        assert!(
+            close(&y, &[c / t, 1.0 / t, 1.0 / t, 1.0 / t, 1.0 / t]),
+            "{y:?}"
+        );
         assert!((y[0] - 0.3).abs() < 1e-5);
         assert!((y.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         // Already under the limit: plain normalisation.
-        assert!(close(&normalize_max_weight(&[1.0, 1.0, 2.0], 0.6), &[0.25, 0.25, 0.5]));
+        assert!(close(
+            &normalize_max_weight(&[1.0, 1.0, 2.0], 0.6),
+            &[0.25, 0.25, 0.5]
+        ));
         // Limit impossible to satisfy: uniform.
         assert!(close(&normalize_max_weight(&[5.0, 1.0], 0.4), &[0.5, 0.5]));
-        assert!(close(&normalize_max_weight(&[0.0, 0.0, 0.0], 0.5), &[1.0 / 3.0; 3]));
+        assert!(close(
+            &normalize_max_weight(&[0.0, 0.0, 0.0], 0.5),
+            &[1.0 / 3.0; 3]
+        ));
     }
 
     #[test]

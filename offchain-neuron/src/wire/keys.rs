@@ -105,7 +105,10 @@ mod tests {
     #[test]
     fn dev_uri_gives_the_known_alice_key() {
         let alice = Hotkey::from_uri("//Alice").unwrap();
-        assert_eq!(alice.account().to_ss58(), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+        assert_eq!(
+            alice.account().to_ss58(),
+            "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+        );
     }
 
     #[test]
@@ -116,7 +119,9 @@ mod tests {
         assert_ne!(base.account(), derived.account());
         // The dev phrase without derivation is not Alice; //Alice is the dev phrase + //Alice.
         assert_eq!(
-            Hotkey::from_uri(&format!("{phrase}//Alice")).unwrap().account(),
+            Hotkey::from_uri(&format!("{phrase}//Alice"))
+                .unwrap()
+                .account(),
             Hotkey::from_uri("//Alice").unwrap().account()
         );
         let sig = derived.sign(b"hello");

@@ -59,7 +59,8 @@ pub fn now_ms() -> u64 {
 /// Whether a nonce is well-formed.
 pub fn valid_nonce(n: &str) -> bool {
     (8..=64).contains(&n.len())
-        && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The parsed envelope.
@@ -80,19 +81,31 @@ pub struct MalformedHeader {
     pub reason: String,
 }
 
-fn header_str<'a>(h: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, MalformedHeader> {
+fn header_str<'a>(
+    h: &'a HeaderMap,
+    name: &'static str,
+) -> Result<Option<&'a str>, MalformedHeader> {
     match h.get(name) {
         None => Ok(None),
-        Some(v) => v.to_str().map(|s| Some(s.trim())).map_err(|_| MalformedHeader {
-            header: name,
-            reason: "not visible ASCII".into(),
-        }),
+        Some(v) => v
+            .to_str()
+            .map(|s| Some(s.trim()))
+            .map_err(|_| MalformedHeader {
+                header: name,
+                reason: "not visible ASCII".into(),
+            }),
     }
 }
 
 impl Envelope {
     /// Signs `body` for `recipient` with `key`.
-    pub fn sign(key: &Hotkey, recipient: AccountId, body: &[u8], nonce: String, timestamp_ms: u64) -> Self {
+    pub fn sign(
+        key: &Hotkey,
+        recipient: AccountId,
+        body: &[u8],
+        nonce: String,
+        timestamp_ms: u64,
+    ) -> Self {
         let msg = canonical(&body_hash(body), &nonce, timestamp_ms, &recipient);
         Self {
             signer: key.account(),
@@ -105,7 +118,12 @@ impl Envelope {
 
     /// Whether the signature is valid for `body`.
     pub fn verify(&self, body: &[u8]) -> bool {
-        let msg = canonical(&body_hash(body), &self.nonce, self.timestamp_ms, &self.recipient);
+        let msg = canonical(
+            &body_hash(body),
+            &self.nonce,
+            self.timestamp_ms,
+            &self.recipient,
+        );
         verify(&self.signer, msg.as_bytes(), &self.signature)
     }
 
@@ -123,12 +141,15 @@ impl Envelope {
     /// Parses the envelope. `Ok(None)` when the message is unsigned (no signature or no signer
     /// header); `Err` when a header is present but malformed or another one is missing.
     pub fn from_headers(h: &HeaderMap) -> Result<Option<Self>, MalformedHeader> {
-        let (Some(sig), Some(signer)) = (header_str(h, HDR_SIGNATURE)?, header_str(h, HDR_SIGNER)?) else {
+        let (Some(sig), Some(signer)) = (header_str(h, HDR_SIGNATURE)?, header_str(h, HDR_SIGNER)?)
+        else {
             return Ok(None);
         };
-        let missing = |header: &'static str| MalformedHeader {
+        let missing = |header: &'static str| {
+            MalformedHeader {
             header,
             reason: "missing (every signed message carries signer, recipient, timestamp, nonce and signature)".into(),
+        }
         };
         let recipient = header_str(h, HDR_RECIPIENT)?.ok_or_else(|| missing(HDR_RECIPIENT))?;
         let ts = header_str(h, HDR_TIMESTAMP)?.ok_or_else(|| missing(HDR_TIMESTAMP))?;
@@ -140,16 +161,26 @@ impl Envelope {
         let recipient = recipient
             .parse::<AccountId>()
             .map_err(|e| bad(HDR_RECIPIENT, format!("not an SS58 address: {e}")))?;
-        let timestamp_ms = ts
-            .parse::<u64>()
-            .map_err(|_| bad(HDR_TIMESTAMP, "expected milliseconds since the Unix epoch".into()))?;
+        let timestamp_ms = ts.parse::<u64>().map_err(|_| {
+            bad(
+                HDR_TIMESTAMP,
+                "expected milliseconds since the Unix epoch".into(),
+            )
+        })?;
         if !valid_nonce(nonce) {
-            return Err(bad(HDR_NONCE, "expected 8..=64 chars of [0-9A-Za-z_-]".into()));
+            return Err(bad(
+                HDR_NONCE,
+                "expected 8..=64 chars of [0-9A-Za-z_-]".into(),
+            ));
         }
         let sig_hex = sig.strip_prefix("0x").unwrap_or(sig);
         let mut signature = [0u8; 64];
-        hex::decode_to_slice(sig_hex, &mut signature)
-            .map_err(|_| bad(HDR_SIGNATURE, "expected 0x + 128 hex chars (64-byte sr25519 signature)".into()))?;
+        hex::decode_to_slice(sig_hex, &mut signature).map_err(|_| {
+            bad(
+                HDR_SIGNATURE,
+                "expected 0x + 128 hex chars (64-byte sr25519 signature)".into(),
+            )
+        })?;
         Ok(Some(Self {
             signer,
             recipient,
@@ -211,9 +242,15 @@ mod tests {
         assert_eq!(Envelope::from_headers(&h).unwrap_err().header, HDR_NONCE);
         let mut h = to_map(&env);
         h.remove(HDR_TIMESTAMP);
-        assert_eq!(Envelope::from_headers(&h).unwrap_err().header, HDR_TIMESTAMP);
+        assert_eq!(
+            Envelope::from_headers(&h).unwrap_err().header,
+            HDR_TIMESTAMP
+        );
         let mut h = to_map(&env);
         h.insert(HDR_SIGNATURE, HeaderValue::from_static("0x1234"));
-        assert_eq!(Envelope::from_headers(&h).unwrap_err().header, HDR_SIGNATURE);
+        assert_eq!(
+            Envelope::from_headers(&h).unwrap_err().header,
+            HDR_SIGNATURE
+        );
     }
 }

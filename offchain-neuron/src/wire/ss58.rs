@@ -48,7 +48,9 @@ impl AccountId {
 
     /// Parses an SS58 address with any one-byte prefix (0..=63); the checksum must match.
     pub fn from_ss58(s: &str) -> Result<Self, Ss58Error> {
-        let v = bs58::decode(s).into_vec().map_err(|_| Ss58Error::NotBase58)?;
+        let v = bs58::decode(s)
+            .into_vec()
+            .map_err(|_| Ss58Error::NotBase58)?;
         if v.len() != 35 || v[0] > 63 {
             return Err(Ss58Error::BadLength);
         }

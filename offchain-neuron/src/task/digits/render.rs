@@ -32,7 +32,10 @@ pub fn render_sample(rng: &mut SampleRng, out: &mut [u8]) -> u8 {
     let transform = |(x, y): (f64, f64), rng: &mut SampleRng| {
         let x = x + rng.range(-jitter, jitter) - 0.5;
         let y = y + rng.range(-jitter, jitter) - 0.5;
-        (tx + box_px * (a * x + b * y), ty + box_px * (cc * x + d * y))
+        (
+            tx + box_px * (a * x + b * y),
+            ty + box_px * (cc * x + d * y),
+        )
     };
     let mut segments: Vec<[(f64, f64); 2]> = Vec::with_capacity(48);
     for stroke in &strokes {
@@ -51,7 +54,12 @@ pub fn render_sample(rng: &mut SampleRng, out: &mut [u8]) -> u8 {
     for _ in 0..rng.below(4) {
         let (x, y) = (rng.range(0.0, SIDE as f64), rng.range(0.0, SIDE as f64));
         let r = rng.range(0.4, 1.1);
-        draw_segments(&mut img, &[[(x, y), (x + 0.1, y)]], 2.0 * r, rng.range(0.3, 0.8));
+        draw_segments(
+            &mut img,
+            &[[(x, y), (x + 0.1, y)]],
+            2.0 * r,
+            rng.range(0.3, 0.8),
+        );
     }
 
     for (o, v) in out.iter_mut().zip(img.iter()) {
@@ -72,7 +80,12 @@ pub fn render_sample(rng: &mut SampleRng, out: &mut [u8]) -> u8 {
 }
 
 /// Max-blends anti-aliased thick segments into `img` (values in [0, 1]).
-fn draw_segments(img: &mut [f64; PIXELS], segments: &[[(f64, f64); 2]], width: f64, intensity: f64) {
+fn draw_segments(
+    img: &mut [f64; PIXELS],
+    segments: &[[(f64, f64); 2]],
+    width: f64,
+    intensity: f64,
+) {
     let half = width / 2.0;
     for &[(x0, y0), (x1, y1)] in segments {
         let reach = half + 1.0;
