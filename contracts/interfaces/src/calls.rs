@@ -117,3 +117,27 @@ pub fn registry_set_pruning_scores(registry: AccountId, netuid: u16, scores: Vec
     let mut r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
     flatten(r.call_mut().set_pruning_scores(netuid, scores).try_invoke())
 }
+
+/// The axons of a page of a subnet's neurons from `start`.
+pub fn registry_axons_page(registry: AccountId, netuid: u16, start: u16) -> Option<Vec<Option<crate::AxonInfo>>> {
+    let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    plain(r.call().axons_page(netuid, start).try_invoke())
+}
+
+/// The UID and registration of `hotkey` on `netuid`.
+pub fn registry_slot_of(registry: AccountId, netuid: u16, hotkey: AccountId) -> Option<Option<(u16, crate::NeuronSlot)>> {
+    let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    plain(r.call().slot_of(netuid, hotkey).try_invoke())
+}
+
+/// Every user subnet with whether registration is open on it.
+pub fn registry_netuids_open(registry: AccountId) -> Option<Vec<(u16, bool)>> {
+    let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    plain(r.call().netuids_open().try_invoke())
+}
+
+/// The token's emission schedule state.
+pub fn token_emission_info(token: AccountId) -> Option<crate::EmissionInfo> {
+    let t: ink::contract_ref!(TaoEmission, ink::env::DefaultEnvironment) = token.into();
+    plain(t.call().emission_info().try_invoke())
+}

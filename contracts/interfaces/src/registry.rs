@@ -219,6 +219,18 @@ pub trait RegistryView {
     #[ink(message)]
     fn uid_of(&self, netuid: u16, hotkey: AccountId) -> Option<u16>;
 
+    /// The UID and registration of `hotkey` on `netuid`.
+    #[ink(message)]
+    fn slot_of(&self, netuid: u16, hotkey: AccountId) -> Option<(u16, NeuronSlot)>;
+
+    /// Every user subnet (oldest first) with whether registration is open on it.
+    #[ink(message)]
+    fn netuids_open(&self) -> Vec<(u16, bool)>;
+
+    /// The axons of UIDs `start .. start + NEURONS_PAGE`.
+    #[ink(message)]
+    fn axons_page(&self, netuid: u16, start: u16) -> Vec<Option<AxonInfo>>;
+
     /// Ledger only: the pruning scores of the epoch that just ran, one per UID.
     #[ink(message)]
     fn set_pruning_scores(&mut self, netuid: u16, scores: Vec<u16>) -> Result<(), RegistryError>;

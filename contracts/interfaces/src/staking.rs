@@ -60,8 +60,9 @@ pub struct Payout {
     pub dividends: Balance,
 }
 
-/// At most this many payouts in one `distribute` call (the ledger pages larger epochs).
-pub const MAX_PAYOUTS: u32 = 256;
+/// At most this many payouts in one `distribute` call (the ledger pages larger epochs; 128
+/// payouts of 64 bytes stay within ink!'s 16 KiB call buffer).
+pub const MAX_PAYOUTS: u32 = 128;
 /// At most this many hotkeys in one `stakes` query.
 pub const MAX_STAKE_QUERY: u32 = 256;
 

@@ -110,7 +110,7 @@ env_test!(distribution_to_an_unstaked_hotkey_goes_to_its_owner, {
 
 env_test!(oversized_distribution_is_refused, {
     let mut s = state();
-    let payouts = vec![Payout { hotkey: acc(HOT), incentive: 1, dividends: 0 }; 257];
+    let payouts = vec![Payout { hotkey: acc(HOT), incentive: 1, dividends: 0 }; 129];
     assert_eq!(s.distribute(&payouts), Err(StakingError::TooManyPayouts));
     assert_eq!(s.total_stake(), 0);
 });

@@ -356,6 +356,26 @@ pub mod subnet_registry {
         }
 
         #[ink(message)]
+        fn slot_of(&self, netuid: u16, hotkey: AccountId) -> Option<(u16, NeuronSlot)> {
+            let uid = self.state.uid_of(netuid, hotkey)?;
+            self.state.neuron(netuid, uid).map(|slot| (uid, slot))
+        }
+
+        #[ink(message)]
+        fn netuids_open(&self) -> Vec<(u16, bool)> {
+            self.state
+                .netuids()
+                .into_iter()
+                .map(|netuid| (netuid, self.state.hyperparams(netuid).is_some_and(|h| h.registration_allowed)))
+                .collect()
+        }
+
+        #[ink(message)]
+        fn axons_page(&self, netuid: u16, start: u16) -> Vec<Option<AxonInfo>> {
+            self.state.neurons_page(netuid, start).into_iter().map(|slot| self.state.axon(netuid, slot.hotkey)).collect()
+        }
+
+        #[ink(message)]
         fn set_pruning_scores(&mut self, netuid: u16, scores: Vec<u16>) -> Result<(), RegistryError> {
             self.ensure_ledger()?;
             self.state.set_pruning_scores(netuid, scores)
