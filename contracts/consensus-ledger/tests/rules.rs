@@ -1,0 +1,274 @@
+//! The ledger's rules, exercised through `LedgerState` with hand-made registry and staking
+//! data (the contract shell fetches the same data from the other contracts).
+use bt_interfaces::{AccountId, Hyperparams, LedgerError, NeuronSlot, SubnetView};
+use consensus_ledger::commits::commit_hash;
+use consensus_ledger::state::{LedgerParams, LedgerState};
+
+const TAO: u128 = 1_000_000_000;
+
+fn acc(n: u8) -> AccountId {
+    AccountId::from([n; 32])
+}
+
+macro_rules! env_test {
+    ($name:ident, $body:block) => {
+        #[test]
+        fn $name() {
+            ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
+                $body;
+                Ok(())
+            })
+            .unwrap();
+        }
+    };
+}
+
+fn hyperparams() -> Hyperparams {
+    Hyperparams {
+        tempo: 10,
+        kappa: 32_767,
+        rho: 10,
+        bonds_moving_average: 900_000,
+        bonds_penalty: u16::MAX,
+        yuma3: false,
+        liquid_alpha: false,
+        alpha_low: 45_875,
+        alpha_high: 58_982,
+        alpha_sigmoid_steepness: 1_000,
+        activity_cutoff: 5_000,
+        max_allowed_validators: 2,
+        stake_threshold: 0,
+        min_allowed_weights: 1,
+        max_weights_limit: u16::MAX,
+        weights_version_key: 0,
+        weights_rate_limit: 0,
+        commit_reveal_enabled: false,
+        reveal_period_epochs: 1,
+        registration_allowed: true,
+        pow_registration_allowed: true,
+        max_allowed_uids: 256,
+        min_allowed_uids: 1,
+        immunity_period: 5_000,
+        target_regs_per_interval: 1,
+        adjustment_interval: 360,
+        adjustment_alpha: 0,
+        max_regs_per_block: 1,
+        min_burn: 1,
+        max_burn: 1,
+        min_difficulty: 1,
+        max_difficulty: 1,
+        serving_rate_limit: 50,
+    }
+}
+
+/// Subnet 1 created at block 1: UIDs 0,1 validators (stakes 3 and 1 TAO), UIDs 2,3 miners.
+struct Net {
+    view: SubnetView,
+    slots: Vec<NeuronSlot>,
+    stakes: Vec<u128>,
+}
+
+fn net(h: Hyperparams) -> Net {
+    let slots = (0..4).map(|i| NeuronSlot { hotkey: acc(10 + i), registered_at: 1 }).collect();
+    Net {
+        view: SubnetView { netuid: 1, owner: acc(1), owner_hotkey: acc(10), created_at: 1, n: 4, locked: 0, hyperparams: h },
+        slots,
+        stakes: vec![3 * TAO, TAO, 0, 0],
+    }
+}
+
+fn ledger(net: &Net) -> LedgerState {
+    let mut l = LedgerState::new(LedgerParams { owner_cut: 11_796, ..LedgerParams::default() });
+    l.subnet_created(net.view.netuid, net.view.created_at);
+    l
+}
+
+/// Runs an epoch with `minted` new emission and returns (accrued, owner cut, payouts).
+fn epoch(l: &mut LedgerState, net: &Net, now: u32, minted: u128) -> consensus_ledger::state::EpochResult {
+    l.add_emission(minted);
+    let result = l.run_epoch(&net.view, &net.slots, &net.stakes, now).unwrap();
+    let paid: u128 = result.payouts.iter().map(|p| p.incentive + p.dividends).sum();
+    l.finish_epoch(net.view.netuid, now, &result, paid).unwrap();
+    result
+}
+
+env_test!(first_epoch_pays_validators_by_stake_and_grants_permits, {
+    let n = net(hyperparams());
+    let mut l = ledger(&n);
+    assert_eq!(
+        l.run_epoch(&n.view, &n.slots, &n.stakes, 5).unwrap_err(),
+        LedgerError::EpochNotDue { blocks_left: 6 }
+    );
+    let r = epoch(&mut l, &n, 11, 100 * TAO);
+    assert_eq!(r.accrued + l.pool().carried, 100 * TAO, "index rounding is carried, not lost");
+    assert_eq!(r.owner_cut, 100 * TAO * 11_796 / 65_535);
+    // No weights yet: validators get everything, by stake (Σ = 0 fallback).
+    let total: u128 = r.payouts.iter().map(|p| p.dividends).sum();
+    assert!(u128::from(r.emission) - total <= 2);
+    assert_eq!(r.payouts.len(), 2);
+    assert!(r.payouts[0].dividends > 2 * r.payouts[1].dividends);
+    assert!(l.meta(1, 0).permit && l.meta(1, 1).permit && !l.meta(1, 2).permit);
+});
+
+env_test!(epoch_payouts_equal_what_the_yuma_library_computes, {
+    let n = net(hyperparams());
+    let mut l = ledger(&n);
+    epoch(&mut l, &n, 11, 0); // grants permits
+    l.set_weights(&n.view, 0, &n.slots[0], n.stakes[0], 12, &[2, 3], &[100, 300], 0).unwrap();
+    l.set_weights(&n.view, 1, &n.slots[1], n.stakes[1], 12, &[2, 3], &[300, 100], 0).unwrap();
+    let r = epoch(&mut l, &n, 21, 1_000 * TAO);
+
+    // The same snapshot straight through the library.
+    let w0 = [(2u16, 21_845u16), (3, 65_535)];
+    let w1 = [(2u16, 65_535u16), (3, 21_845)];
+    let inputs: Vec<yuma::NeuronInput> = (0..4)
+        .map(|i| yuma::NeuronInput {
+            stake: n.stakes[i] as u64,
+            last_update: if i < 2 { 12 } else { 1 },
+            registered_at: 1,
+            validator_permit: i < 2,
+            weights: match i {
+                0 => &w0[..],
+                1 => &w1[..],
+                _ => &[][..],
+            },
+            bonds: &[],
+        })
+        .collect();
+    let expected = yuma::run_epoch(&yuma::EpochInput {
+        block: 21,
+        emission: r.emission,
+        bonds_reset_block: 12,
+        params: consensus_ledger::state::epoch_params(&n.view.hyperparams),
+        neurons: &inputs,
+    });
+    for (uid, out) in expected.neurons.iter().enumerate() {
+        let paid = r.payouts.iter().find(|p| p.hotkey == n.slots[uid].hotkey);
+        let (inc, div) = paid.map(|p| (p.incentive, p.dividends)).unwrap_or((0, 0));
+        assert_eq!((inc, div), (u128::from(out.server_emission), u128::from(out.validator_emission)), "uid {uid}");
+        assert_eq!(l.output(1, uid as u16).incentive, out.incentive);
+        assert_eq!(l.bonds_of(1, uid as u16).map(|b| b.entries).unwrap_or_default(), out.bonds);
+    }
+    // Miner 3 got the larger share: validator 0 (3/4 of stake) favours it.
+    assert!(l.output(1, 3).incentive > l.output(1, 2).incentive);
+});
+
+env_test!(rounding_dust_stays_with_the_subnet, {
+    let n = net(hyperparams());
+    let mut l = ledger(&n);
+    let r = epoch(&mut l, &n, 11, 1_000_003);
+    let paid: u128 = r.payouts.iter().map(|p| p.incentive + p.dividends).sum();
+    let left = l.subnet(1).unwrap().account.accrued;
+    assert_eq!(left, r.accrued - r.owner_cut - paid);
+    assert!(left <= 4, "dust is a few RAO");
+    let r2 = epoch(&mut l, &n, 21, 0);
+    assert!(r2.accrued >= left, "the dust is paid out with the next epoch");
+});
+
+env_test!(weights_of_a_previous_occupant_never_reach_the_new_one, {
+    let mut n = net(hyperparams());
+    let mut l = ledger(&n);
+    epoch(&mut l, &n, 11, 0);
+    l.set_weights(&n.view, 0, &n.slots[0], n.stakes[0], 12, &[2, 3], &[1, 1], 0).unwrap();
+    l.set_weights(&n.view, 1, &n.slots[1], n.stakes[1], 12, &[2, 3], &[1, 1], 0).unwrap();
+    // UID 3 changes hands at block 15; nobody re-weights it.
+    n.slots[3] = NeuronSlot { hotkey: acc(99), registered_at: 15 };
+    let r = epoch(&mut l, &n, 21, 1_000 * TAO);
+    assert!(r.payouts.iter().all(|p| p.hotkey != acc(99)), "the new occupant earns nothing from old weights");
+    assert_eq!(l.output(1, 3).incentive, 0);
+    // Validator UID 1 changes hands too: its old weight row, bonds and permit do not carry over.
+    n.slots[1] = NeuronSlot { hotkey: acc(98), registered_at: 22 };
+    let err = l.set_weights(&n.view, 1, &n.slots[1], n.stakes[1], 23, &[2], &[1], 0).unwrap_err();
+    assert_eq!(err, LedgerError::NoValidatorPermit, "the predecessor's permit is not inherited");
+    let r = epoch(&mut l, &n, 31, 1_000 * TAO);
+    assert!(l.weights_of(1, 1).is_some(), "the old row is still stored, and ignored");
+    let new_validator = r.payouts.iter().find(|p| p.hotkey == acc(98));
+    assert_eq!(new_validator.map_or(0, |p| p.dividends), 0, "no dividends from a predecessor's bonds");
+    // Its own stake earns it a permit at that epoch, so from now on it may set weights.
+    l.set_weights(&n.view, 1, &n.slots[1], n.stakes[1], 32, &[2], &[1], 0).unwrap();
+});
+
+env_test!(commit_reveal_round_trip_and_rejections, {
+    let h = Hyperparams { commit_reveal_enabled: true, weights_rate_limit: 5, ..hyperparams() };
+    let n = net(h);
+    let mut l = ledger(&n);
+    epoch(&mut l, &n, 11, 0);
+    let hotkey = n.slots[0].hotkey;
+    let err = l.set_weights(&n.view, 0, &n.slots[0], n.stakes[0], 12, &[2], &[1], 0).unwrap_err();
+    assert_eq!(err, LedgerError::CommitRevealEnabled);
+    let hash = commit_hash(&hotkey, 1, &[2, 3], &[5, 9], &[42], 0);
+    l.commit_weights(&n.view, 0, &n.slots[0], 12, hash).unwrap();
+    assert_eq!(
+        l.commit_weights(&n.view, 0, &n.slots[0], 14, hash).unwrap_err(),
+        LedgerError::TooSoon { blocks_left: 3 },
+        "the rate limit applies to commits"
+    );
+    let reveal = |l: &mut LedgerState, now, values: &[u16], salt: &[u16]| {
+        l.reveal_weights(&n.view, 0, &n.slots[0], n.stakes[0], now, &[2, 3], values, salt, 0)
+    };
+    assert_eq!(reveal(&mut l, 13, &[5, 9], &[42]).unwrap_err(), LedgerError::RevealTooEarly { epochs_left: 1 });
+    epoch(&mut l, &n, 21, 0);
+    assert_eq!(reveal(&mut l, 22, &[5, 8], &[42]).unwrap_err(), LedgerError::NoMatchingCommit);
+    assert_eq!(reveal(&mut l, 22, &[5, 9], &[41]).unwrap_err(), LedgerError::NoMatchingCommit);
+    reveal(&mut l, 22, &[5, 9], &[42]).unwrap();
+    assert_eq!(l.weights_of(1, 0).unwrap().entries, vec![(2, 36_408), (3, 65_535)]);
+    assert_eq!(l.meta(1, 0).last_update, 12, "last_update stays the commit block");
+    assert_eq!(reveal(&mut l, 22, &[5, 9], &[42]).unwrap_err(), LedgerError::NoMatchingCommit, "a commit reveals once");
+    // A commit left unrevealed past its reveal epoch expires.
+    let late = commit_hash(&hotkey, 1, &[2, 3], &[1, 1], &[7], 0);
+    l.commit_weights(&n.view, 0, &n.slots[0], 25, late).unwrap();
+    epoch(&mut l, &n, 31, 0);
+    epoch(&mut l, &n, 41, 0);
+    assert_eq!(
+        l.reveal_weights(&n.view, 0, &n.slots[0], n.stakes[0], 42, &[2, 3], &[1, 1], &[7], 0).unwrap_err(),
+        LedgerError::CommitExpired
+    );
+    let off = Hyperparams { commit_reveal_enabled: false, ..h };
+    let view_off = SubnetView { hyperparams: off, ..n.view };
+    assert_eq!(l.commit_weights(&view_off, 0, &n.slots[0], 50, hash).unwrap_err(), LedgerError::CommitRevealDisabled);
+});
+
+env_test!(equal_shares_until_root_votes_then_votes_decide, {
+    let mut l = LedgerState::new(LedgerParams { root_tempo: 100, root_weights_rate_limit: 0, ..LedgerParams::default() });
+    l.subnet_created(1, 1);
+    l.subnet_created(2, 1);
+    l.add_emission(1_000 * TAO);
+    let p1 = l.pending_emission(1, 0);
+    let p2 = l.pending_emission(2, 0);
+    assert_eq!(p1, p2);
+    assert!(1_000 * TAO - p1 - p2 <= 2);
+    // A dissolved subnet's unpaid emission goes back to the pool for the others.
+    l.subnet_dissolved(2);
+    l.add_emission(0);
+    assert!(l.pending_emission(1, 0) >= 1_000 * TAO - 2);
+    l.subnet_created(2, 50);
+    // Root: one member votes 3:1 for subnet 1 over subnet 2.
+    l.root_register(acc(50), &[], 10 * TAO).unwrap();
+    assert_eq!(l.root_register(acc(50), &[10 * TAO], 10 * TAO).unwrap_err(), LedgerError::AlreadyRootMember);
+    assert_eq!(l.set_root_weights(acc(51), 60, &[1], &[1]).unwrap_err(), LedgerError::NotRootMember);
+    l.set_root_weights(acc(50), 60, &[1, 2], &[3, 1]).unwrap();
+    let before1 = l.pending_emission(1, 0);
+    let before2 = l.pending_emission(2, 0);
+    l.run_root_epoch(100, &[(1, true), (2, true)], &[10 * TAO]).unwrap();
+    assert_eq!(l.run_root_epoch(150, &[(1, true), (2, true)], &[10 * TAO]).unwrap_err(), LedgerError::RootEpochNotDue {
+        blocks_left: 50
+    });
+    l.add_emission(4_000 * TAO);
+    let got1 = l.pending_emission(1, 0) - before1;
+    let got2 = l.pending_emission(2, 0) - before2;
+    assert!(got1 > got2 * 2, "{got1} vs {got2}");
+    assert!(4_000 * TAO - got1 - got2 <= 4);
+});
+
+env_test!(a_full_root_network_replaces_its_lowest_stake_member, {
+    let mut l = LedgerState::new(LedgerParams::default());
+    let members: Vec<u128> = (0..64).map(|i| (100 + i) as u128).collect();
+    for i in 0..64u8 {
+        l.root_register(acc(i), &members[..usize::from(i)], members[usize::from(i)]).unwrap();
+    }
+    assert_eq!(l.root_register(acc(200), &members, 100).unwrap_err(), LedgerError::RootStakeTooLow);
+    l.root_register(acc(200), &members, 101).unwrap();
+    let now = l.root_members();
+    assert_eq!(now.len(), 64);
+    assert!(!now.contains(&acc(0)) && now.contains(&acc(200)));
+});
