@@ -26,6 +26,7 @@ async fn deploy_wire_transfer_and_pull_emission<Client: E2EBackend>(mut client: 
     assert_eq!(wired.return_value(), Ok(()));
 
     let transfer = client.call(&alice, &call.transfer(id(&charlie), 250 * TAO, vec![])).submit().await.expect("transfer");
+    println!("gas (node dry run): PSP22::transfer ref_time {}", transfer.dry_run.exec_result.gas_consumed.ref_time());
     assert_eq!(transfer.return_value(), Ok(()));
     let balance = client.call(&alice, &call.balance_of(id(&charlie))).dry_run().await?.return_value();
     assert_eq!(balance, 250 * TAO);
@@ -36,6 +37,7 @@ async fn deploy_wire_transfer_and_pull_emission<Client: E2EBackend>(mut client: 
     }
     let before: EmissionInfo = client.call(&bob, &call.emission_info()).dry_run().await?.return_value();
     let pull = client.call(&bob, &call.mint_emission()).submit().await.expect("mint_emission");
+    println!("gas (node dry run): TaoEmission::mint_emission ref_time {}", pull.dry_run.exec_result.gas_consumed.ref_time());
     let minted: Vec<EmissionMinted> = pull
         .contract_emitted_events()?
         .into_iter()

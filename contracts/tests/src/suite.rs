@@ -35,3 +35,67 @@ pub fn deploy_token(chain: &mut Chain, genesis: Vec<(AccountId32, Balance)>) -> 
     assert_eq!(configured.value, Ok(()), "configure");
     Ok(TokenSetup { deployer, token, minter, protocol, wired_at })
 }
+
+/// All four contracts, deployed and wired as `scripts/deploy.sh` does, with local-network
+/// parameters (small lock, no creation rate limit, loopback axons allowed).
+pub struct Suite {
+    pub admin: AccountId32,
+    pub token: AccountId32,
+    pub registry: AccountId32,
+    pub staking: AccountId32,
+    pub ledger: AccountId32,
+}
+
+pub const TAO: Balance = 1_000_000_000;
+
+impl Suite {
+    /// Deploys the suite; `genesis` (dev only) funds accounts with TAO at deployment.
+    pub fn deploy(chain: &mut Chain, genesis: &[(AccountId32, Balance)]) -> Result<Suite, CallFailure> {
+        let admin = chain.account();
+        let allocations: Vec<_> = genesis.iter().map(|(a, v)| (ink_account(a), *v)).collect();
+        let token = chain.deploy(&admin, wasm("tao_token"), "new_with_genesis", (allocations,), b"suite")?;
+        let registry = chain.deploy(&admin, wasm("subnet_registry"), "new", (), b"suite")?;
+        let staking = chain.deploy(&admin, wasm("staking"), "new", (), b"suite")?;
+        let ledger = chain.deploy(&admin, wasm("consensus_ledger"), "new", (), b"suite")?;
+        let suite = Suite { admin, token, registry, staking, ledger };
+        let (t, r, s, l) = (suite.id(&suite.token), suite.id(&suite.registry), suite.id(&suite.staking), suite.id(&suite.ledger));
+        suite.expect_ok::<TokenError>(chain, &suite.token, "configure", (l, vec![r, s]));
+        suite.expect_ok::<bt_interfaces::RegistryError>(chain, &suite.registry, "configure", (t, s, l));
+        suite.expect_ok::<bt_interfaces::StakingError>(chain, &suite.staking, "configure", (t, r, l));
+        suite.expect_ok::<bt_interfaces::LedgerError>(chain, &suite.ledger, "configure", (t, r, s));
+        let params = subnet_registry::state::NetworkParams {
+            subnet_limit: 8,
+            min_lock: 10 * TAO,
+            lock_reduction_interval: 1_000,
+            network_rate_limit: 0,
+            network_immunity_period: 0,
+            owner_hparams_rate_limit_tempos: 0,
+            allow_local_axons: true,
+        };
+        suite.expect_ok::<bt_interfaces::RegistryError>(chain, &suite.registry, "set_network_params", (params,));
+        Ok(suite)
+    }
+
+    pub fn id(&self, account: &AccountId32) -> ink::primitives::AccountId {
+        ink_account(account)
+    }
+
+    fn expect_ok<E: parity_scale_codec::Decode + core::fmt::Debug>(
+        &self,
+        chain: &mut Chain,
+        contract: &AccountId32,
+        message: &str,
+        args: impl parity_scale_codec::Encode,
+    ) {
+        let r = chain.call::<Result<(), E>>(&self.admin, contract, message, args).unwrap();
+        assert!(r.value.is_ok(), "{message}: {:?}", r.value);
+    }
+
+    pub fn balance(&self, chain: &mut Chain, who: &AccountId32) -> Balance {
+        chain.query(who, &self.token, "PSP22::balance_of", (ink_account(who),))
+    }
+
+    pub fn total_issuance(&self, chain: &mut Chain) -> Balance {
+        chain.query(&self.admin, &self.token, "PSP22::total_supply", ())
+    }
+}

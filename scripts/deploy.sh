@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Deploys and wires the whole suite (token, registry, staking, ledger) on a running
+# contracts node with plain `cargo contract`, then writes the addresses to a deployment file.
+#
+#   scripts/deploy.sh [--url ws://127.0.0.1:9944] [--suri //Alice] [--out deployment.json]
+#                     [--local] [--dev-genesis SS58=TAO ...] [--skip-build]
+#
+#   --local        local-network settings: loopback axons allowed, small lock cost, no
+#                  subnet-creation rate limit (for scripts/localnet.sh and tests)
+#   --dev-genesis  mint TAO to an account at deployment (dev networks ONLY: this is a premine;
+#                  it counts against the 21M cap). Repeatable.
+#   --skip-build   use the bundles already built by scripts/build-contracts.sh
+#
+# The deployer (--suri) becomes the admin of registry, staking and ledger. The token has no
+# admin once wired: its minter (the ledger) and protocol contracts never change.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+url="ws://127.0.0.1:9944"
+suri="//Alice"
+out="$BT_ROOT/deployment.json"
+local_net=0
+skip_build=0
+genesis=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --url) url="$2"; shift 2 ;;
+    --suri) suri="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --local) local_net=1; shift ;;
+    --dev-genesis) genesis+=("$2"); shift 2 ;;
+    --skip-build) skip_build=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "deploy.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+bundles="$CONTRACTS_TARGET_DIR/ink"
+[ "$skip_build" -eq 1 ] || "$BT_ROOT/scripts/build-contracts.sh" tao-token subnet-registry staking consensus-ledger
+salt="0x$(date +%s%N | sha256sum | cut -c1-16)"
+
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+instantiate() { # bundle constructor args...
+  local bundle="$1" ctor="$2"; shift 2
+  local args=()
+  [ $# -gt 0 ] && args=(--args "$@")
+  cargo contract instantiate "$bundles/$bundle/$bundle.contract" --constructor "$ctor" "${args[@]}" \
+    --suri "$suri" --url "$url" --salt "$salt" -x --skip-confirm --output-json | json_field "['contract']"
+}
+
+call() { # contract bundle message args...
+  local contract="$1" bundle="$2" message="$3"; shift 3
+  local args=()
+  [ $# -gt 0 ] && args=(--args "$@")
+  local result
+  result=$(cargo contract call --contract "$contract" "$bundles/$bundle/$bundle.contract" --message "$message" \
+    "${args[@]}" --suri "$suri" --url "$url" -x --skip-confirm --output-json 2>&1) || {
+    echo "$result" >&2
+    echo "deploy.sh: $bundle::$message failed" >&2
+    exit 1
+  }
+}
+
+if [ ${#genesis[@]} -gt 0 ]; then
+  echo "!!! DEV GENESIS: minting a premine at deployment (dev networks only; counts against the cap):" >&2
+  allocations=""
+  for g in "${genesis[@]}"; do
+    acct="${g%%=*}"; tao="${g#*=}"
+    echo "!!!   $acct: $tao TAO" >&2
+    allocations+="${allocations:+, }($acct, ${tao}000000000)"
+  done
+  token=$(instantiate tao_token new_with_genesis "[$allocations]")
+else
+  token=$(instantiate tao_token new)
+fi
+echo "token     $token"
+registry=$(instantiate subnet_registry new); echo "registry  $registry"
+staking=$(instantiate staking new);          echo "staking   $staking"
+ledger=$(instantiate consensus_ledger new);  echo "ledger    $ledger"
+
+call "$token" tao_token configure "$ledger" "[$registry, $staking]"
+call "$registry" subnet_registry configure "$token" "$staking" "$ledger"
+call "$staking" staking configure "$token" "$registry" "$ledger"
+call "$ledger" consensus_ledger configure "$token" "$registry" "$staking"
+if [ "$local_net" -eq 1 ]; then
+  call "$registry" subnet_registry set_network_params \
+    "{ subnet_limit: 32, min_lock: 10000000000, lock_reduction_interval: 1000, network_rate_limit: 0, network_immunity_period: 0, owner_hparams_rate_limit_tempos: 0, allow_local_axons: true }"
+fi
+
+cat > "$out" <<JSON
+{
+  "url": "$url",
+  "token": "$token",
+  "registry": "$registry",
+  "staking": "$staking",
+  "ledger": "$ledger",
+  "bundles": "$bundles",
+  "local": $([ "$local_net" -eq 1 ] && echo true || echo false)
+}
+JSON
+echo "wired; addresses written to $out"
