@@ -265,7 +265,7 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             for &b in &batches {
                 let c = classifier.clone();
                 let s = tokio::task::spawn_blocking(move || bench_model(&c, b, seconds)).await?;
-                print_summary(&format!("{device} model only (1 thread)"), b, &s);
+                print_summary(&format!("{device} model only, sequential calls"), b, &s);
             }
             let validator = Hotkey::from_uri("//Alice")?;
             let miner_key = Hotkey::from_uri("//Bob")?;

@@ -33,7 +33,10 @@ fi
 echo "==> venv size: $(du -sh "$venv" | cut -f1)"
 
 export CARGO_TARGET_DIR="$OFFCHAIN_TARGET_DIR"
-cargo build --release --locked -p offchain-neuron --bin neuron
+# Build exactly what scripts/test-offchain.sh builds (a plain `cargo build` would unify features
+# without the dev-dependencies and recompile burn's dependency tree).
+features="${OFFCHAIN_FEATURES-wgpu}"
+cargo test --release --locked -p offchain-neuron ${features:+--features "$features"} --no-run
 neuron="$OFFCHAIN_TARGET_DIR/release/neuron"
 
 work="$(mktemp -d)"

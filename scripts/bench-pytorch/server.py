@@ -41,6 +41,9 @@ MODEL = DigitCnn().eval()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms
+    # to every keep-alive response, which would measure the socket, not PyTorch.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
