@@ -340,7 +340,7 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
 }
 
 fn tao_to_rao(tao: f64) -> Result<u64> {
-    if !(tao.is_finite() && tao >= 0.0 && tao <= 21e6) {
+    if !(tao.is_finite() && (0.0..=21e6).contains(&tao)) {
         bail!("stake must be between 0 and 21,000,000 TAO, got {tao}");
     }
     Ok((tao * RAO_PER_TAO).round() as u64)

@@ -14,8 +14,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::model::{Backend, Classifier, DigitCnn, ModelMeta, ModelSize, images_tensor};
 use crate::task::digits::{Batch, generate_batch, rng::mix_seed};
 
-const TRAIN_DOMAIN: u64 = 0x7472_6169_6e;
-const EVAL_DOMAIN: u64 = 0x6576_616c;
+const TRAIN_DOMAIN: u64 = 0x0074_7261_696e;
+const EVAL_DOMAIN: u64 = 0x0000_6576_616c;
 
 /// Training hyperparameters.
 #[derive(Debug, Clone)]

@@ -175,51 +175,52 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
         "unsigned response"
     );
 
-    let mut cases: Vec<(&str, HeaderMap, &'static [u8], u16, &str)> = Vec::new();
-    cases.push(("unsigned", HeaderMap::new(), body, 401, "unsigned"));
-    cases.push((
-        "tampered body",
-        headers(&sign(&alice, bob.account(), body, now_ms())),
-        br#"{"hello":"MINER"}"#,
-        403,
-        "bad_signature",
-    ));
-    cases.push((
-        "stale",
-        headers(&sign(&alice, bob.account(), body, now_ms() - 60_000)),
-        body,
-        408,
-        "stale_timestamp",
-    ));
-    cases.push((
-        "from the future",
-        headers(&sign(&alice, bob.account(), body, now_ms() + 60_000)),
-        body,
-        408,
-        "stale_timestamp",
-    ));
-    cases.push(("replay", headers(&env), body, 409, "replayed_nonce"));
-    cases.push((
-        "wrong recipient",
-        headers(&sign(&alice, dave.account(), body, now_ms())),
-        body,
-        421,
-        "wrong_recipient",
-    ));
-    cases.push((
-        "unknown signer",
-        headers(&sign(&eve, bob.account(), body, now_ms())),
-        body,
-        412,
-        "unknown_signer",
-    ));
-    cases.push((
-        "low stake",
-        headers(&sign(&charlie, bob.account(), body, now_ms())),
-        body,
-        402,
-        "insufficient_stake",
-    ));
+    let mut cases: Vec<(&str, HeaderMap, &'static [u8], u16, &str)> = vec![
+        ("unsigned", HeaderMap::new(), body, 401, "unsigned"),
+        (
+            "tampered body",
+            headers(&sign(&alice, bob.account(), body, now_ms())),
+            br#"{"hello":"MINER"}"#,
+            403,
+            "bad_signature",
+        ),
+        (
+            "stale",
+            headers(&sign(&alice, bob.account(), body, now_ms() - 60_000)),
+            body,
+            408,
+            "stale_timestamp",
+        ),
+        (
+            "from the future",
+            headers(&sign(&alice, bob.account(), body, now_ms() + 60_000)),
+            body,
+            408,
+            "stale_timestamp",
+        ),
+        ("replay", headers(&env), body, 409, "replayed_nonce"),
+        (
+            "wrong recipient",
+            headers(&sign(&alice, dave.account(), body, now_ms())),
+            body,
+            421,
+            "wrong_recipient",
+        ),
+        (
+            "unknown signer",
+            headers(&sign(&eve, bob.account(), body, now_ms())),
+            body,
+            412,
+            "unknown_signer",
+        ),
+        (
+            "low stake",
+            headers(&sign(&charlie, bob.account(), body, now_ms())),
+            body,
+            402,
+            "insufficient_stake",
+        ),
+    ];
     let mut forged = headers(&sign(&alice, bob.account(), body, now_ms()));
     forged.insert(
         "x-bt-signer",

@@ -136,16 +136,14 @@ impl AxonState {
     }
 }
 
-/// The verification step, as a pure function of the request and the miner's state.
-pub fn verify_request(
+/// Checks that need only the headers (run before the body is even read): signed, well-formed,
+/// addressed to this miner, fresh.
+pub fn check_envelope(
     me: &Hotkey,
     cfg: &AxonConfig,
-    directory: &dyn PeerDirectory,
-    nonces: &Mutex<NonceCache>,
     headers: &HeaderMap,
-    body: &[u8],
     now: u64,
-) -> Result<Caller, Refusal> {
+) -> Result<Envelope, Refusal> {
     let envelope = Envelope::from_headers(headers)
         .map_err(Refusal::Malformed)?
         .ok_or(Refusal::Unsigned)?;
@@ -162,6 +160,21 @@ pub fn verify_request(
             window_ms: cfg.window_ms,
         });
     }
+    Ok(envelope)
+}
+
+/// The whole verification, as a pure function of the request and the miner's state:
+/// [`check_envelope`], then the signature over the body, registration, stake and replay.
+pub fn verify_request(
+    me: &Hotkey,
+    cfg: &AxonConfig,
+    directory: &dyn PeerDirectory,
+    nonces: &Mutex<NonceCache>,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: u64,
+) -> Result<Caller, Refusal> {
+    let envelope = check_envelope(me, cfg, headers, now)?;
     if !envelope.verify(body) {
         return Err(Refusal::BadSignature);
     }
@@ -189,6 +202,10 @@ pub fn verify_request(
 
 async fn verify_layer(State(st): State<Arc<AxonState>>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
+    // Refuse unsigned, malformed, misdirected and stale requests without reading their body.
+    if let Err(r) = check_envelope(&st.hotkey, &st.cfg, &parts.headers, now_ms()) {
+        return st.refuse(r);
+    }
     let bytes = match axum::body::to_bytes(body, st.cfg.max_body_bytes).await {
         Ok(b) => b,
         Err(_) => {
