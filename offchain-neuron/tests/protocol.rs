@@ -523,3 +523,107 @@ async fn hotkey_change_at_a_uid_resets_its_score() {
     bob_ax.shutdown().await;
     carol_ax.shutdown().await;
 }
+
+/// Records the order requests run in; the first one holds the single worker until released.
+struct Ordered {
+    started: Mutex<Option<mpsc::Sender<()>>>,
+    gate: Mutex<Option<mpsc::Receiver<()>>>,
+    order: Mutex<Vec<String>>,
+}
+
+impl Handler for Ordered {
+    fn route(&self) -> &'static str {
+        "ordered"
+    }
+    fn handle(&self, body: &[u8], _: &CancelToken) -> Result<Vec<u8>, HandlerError> {
+        if let Some(gate) = self.gate.lock().unwrap().take() {
+            self.started
+                .lock()
+                .unwrap()
+                .take()
+                .unwrap()
+                .send(())
+                .unwrap();
+            gate.recv_timeout(Duration::from_secs(20)).unwrap();
+        }
+        self.order
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(body).into_owned());
+        Ok(b"{}".to_vec())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_requests_are_served_by_stake_priority() {
+    let miner = key("//Bob");
+    let callers = [
+        ("blocker", key("//Alice"), 1000),
+        ("low", key("//Charlie"), 10),
+        ("mid", key("//Dave"), 500),
+        ("high", key("//Eve"), 5000),
+    ];
+    let mut peers = vec![peer(0, &miner, 0, None)];
+    for (i, (_, k, stake)) in callers.iter().enumerate() {
+        peers.push(peer(i as u16 + 1, k, *stake, None));
+    }
+    let (release, gate) = mpsc::channel();
+    let (started_tx, started) = mpsc::channel();
+    let handler = Arc::new(Ordered {
+        started: Mutex::new(Some(started_tx)),
+        gate: Mutex::new(Some(gate)),
+        order: Mutex::new(Vec::new()),
+    });
+    let ax = start(
+        handler.clone(),
+        &miner,
+        peers,
+        AxonConfig {
+            workers: 1,
+            ..AxonConfig::default()
+        },
+    )
+    .await;
+    let url = format!("http://{}/ordered", ax.addr);
+    let health = format!("http://{}/health", ax.addr);
+    let send = |k: Hotkey, name: &'static str| {
+        let (url, to) = (url.clone(), miner.account());
+        tokio::spawn(async move {
+            let env = Envelope::sign(&k, to, name.as_bytes(), new_nonce(), now_ms());
+            post(&url, headers(&env), name.as_bytes()).await.0
+        })
+    };
+    let mut waits = vec![send(callers[0].1.clone(), "blocker")];
+    // Wait until the blocker occupies the worker, then queue the others from lowest to highest stake.
+    let wait_for = |field: &'static str, want: u64| {
+        let health = health.clone();
+        async move {
+            for _ in 0..2000 {
+                let h: serde_json::Value =
+                    reqwest::get(&health).await.unwrap().json().await.unwrap();
+                if h[field].as_u64() == Some(want) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            panic!("{field} never reached {want}");
+        }
+    };
+    tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(20)))
+        .await
+        .unwrap()
+        .unwrap();
+    for (i, (name, k, _)) in callers.iter().enumerate().skip(1) {
+        waits.push(send(k.clone(), name));
+        wait_for("queued", i as u64).await;
+    }
+    release.send(()).unwrap();
+    for w in waits {
+        assert_eq!(w.await.unwrap(), 200);
+    }
+    assert_eq!(
+        *handler.order.lock().unwrap(),
+        vec!["blocker", "high", "mid", "low"]
+    );
+    ax.shutdown().await;
+}
