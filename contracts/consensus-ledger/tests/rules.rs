@@ -1,5 +1,6 @@
 //! The ledger's rules, exercised through `LedgerState` with hand-made registry and staking
 //! data (the contract shell fetches the same data from the other contracts).
+use bt_interfaces::env_test;
 use bt_interfaces::{AccountId, Hyperparams, LedgerError, NeuronSlot, SubnetView};
 use consensus_ledger::commits::commit_hash;
 use consensus_ledger::state::{LedgerParams, LedgerState};
@@ -10,18 +11,6 @@ fn acc(n: u8) -> AccountId {
     AccountId::from([n; 32])
 }
 
-macro_rules! env_test {
-    ($name:ident, $body:block) => {
-        #[test]
-        fn $name() {
-            ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-                $body;
-                Ok(())
-            })
-            .unwrap();
-        }
-    };
-}
 
 fn hyperparams() -> Hyperparams {
     Hyperparams {

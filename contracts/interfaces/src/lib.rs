@@ -30,3 +30,23 @@ pub type Balance = u128;
 /// Block numbers of `ink::env::DefaultEnvironment`.
 pub type BlockNumber = u32;
 pub use ink::primitives::AccountId;
+
+#[doc(hidden)]
+pub use ink as __ink;
+
+/// Test support: a `#[test]` whose body runs in a freshly reset ink! off-chain environment
+/// (storage needs a callee; each test gets clean storage).
+#[cfg(feature = "std")]
+#[macro_export]
+macro_rules! env_test {
+    ($name:ident, $body:block) => {
+        #[test]
+        fn $name() {
+            $crate::__ink::env::test::run_test::<$crate::__ink::env::DefaultEnvironment, _>(|_| {
+                $body;
+                Ok(())
+            })
+            .unwrap();
+        }
+    };
+}

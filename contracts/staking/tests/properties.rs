@@ -1,7 +1,6 @@
 //! Property: random sequences of binds, stakes, unstakes and distributions keep the books:
 //! what staking holds (tokens in − tokens out) equals total stake, every pool's value covers
 //! the sum of its stakers' positions, and rounding loses at most one RAO per position.
-#[macro_use]
 mod common;
 use bt_interfaces::Payout;
 use common::acc;

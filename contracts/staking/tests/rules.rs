@@ -1,6 +1,6 @@
 //! The staking rules, exercised through `StakingState` directly.
-#[macro_use]
 mod common;
+use bt_interfaces::env_test;
 use bt_interfaces::{Payout, StakingError};
 use common::acc;
 use staking::state::{StakingParams, StakingState, MAX_OWNED_HOTKEYS, MAX_TAKE};

@@ -1,4 +1,5 @@
 //! The registry's rules, exercised through `RegistryState` directly.
+use bt_interfaces::env_test;
 use bt_interfaces::{AccountId, HyperparamField, Hyperparams, RegistryError};
 use subnet_registry::pow;
 use subnet_registry::state::{Admission, NetworkParams, RegistryEvent, RegistryState};
@@ -12,18 +13,6 @@ const OWNER: u8 = 1;
 const OWNER_HOT: u8 = 2;
 const REGISTRY: u8 = 99;
 
-macro_rules! env_test {
-    ($name:ident, $body:block) => {
-        #[test]
-        fn $name() {
-            ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-                $body;
-                Ok(())
-            })
-            .unwrap();
-        }
-    };
-}
 
 fn params() -> NetworkParams {
     NetworkParams {

@@ -1,4 +1,5 @@
 //! The token's rules, exercised through `TokenState` directly (ink!'s off-chain storage engine).
+use bt_interfaces::env_test;
 use bt_interfaces::{AccountId, PSP22Error, TokenError};
 use tao_token::emission::{CAP, RAO_PER_TAO};
 use tao_token::state::{TokenEvent, TokenState};
@@ -25,21 +26,8 @@ fn fresh() -> TokenState {
     TokenState::new(acc(ADMIN))
 }
 
-/// Runs a test body in a freshly reset ink! off-chain environment (storage needs a callee).
-macro_rules! rules_test {
-    ($name:ident, $body:block) => {
-        #[test]
-        fn $name() {
-            ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-                $body;
-                Ok(())
-            })
-            .unwrap();
-        }
-    };
-}
 
-rules_test!(fair_launch_has_no_supply, {
+env_test!(fair_launch_has_no_supply, {
     let t = fresh();
     assert_eq!(t.total_issuance(), 0);
     assert_eq!(t.balance_of(acc(ADMIN)), 0);
@@ -47,7 +35,7 @@ rules_test!(fair_launch_has_no_supply, {
     assert_eq!(t.admin(), Some(acc(ADMIN)));
 });
 
-rules_test!(genesis_counts_against_the_cap, {
+env_test!(genesis_counts_against_the_cap, {
     let err = TokenState::with_genesis(acc(ADMIN), &[(acc(ALICE), CAP), (acc(BOB), 1)]).unwrap_err();
     assert_eq!(err, TokenError::CapExceeded);
     let err = TokenState::with_genesis(acc(ADMIN), &[(acc(ALICE), u128::MAX), (acc(BOB), 2)]).unwrap_err();
@@ -58,7 +46,7 @@ rules_test!(genesis_counts_against_the_cap, {
     assert_eq!(t.emission_info(100).block_emission, 0);
 });
 
-rules_test!(wiring_is_admin_only_and_once, {
+env_test!(wiring_is_admin_only_and_once, {
     let mut t = fresh();
     assert_eq!(t.configure(acc(EVE), 5, acc(LEDGER), vec![]), Err(TokenError::NotAdmin));
     assert_eq!(
@@ -75,7 +63,7 @@ rules_test!(wiring_is_admin_only_and_once, {
     assert_eq!(t.minter(), Some(acc(LEDGER)));
 });
 
-rules_test!(only_the_minter_pulls_emission, {
+env_test!(only_the_minter_pulls_emission, {
     let mut t = fresh();
     assert_eq!(t.mint_emission(acc(LEDGER), 10).unwrap_err(), TokenError::NotConfigured);
     t.configure(acc(ADMIN), 10, acc(LEDGER), vec![acc(REGISTRY)]).unwrap();
@@ -84,7 +72,7 @@ rules_test!(only_the_minter_pulls_emission, {
     assert_eq!(t.total_issuance(), 0);
 });
 
-rules_test!(emission_pull_mints_one_tao_per_block_since_the_last_pull, {
+env_test!(emission_pull_mints_one_tao_per_block_since_the_last_pull, {
     let mut t = wired(100, 0);
     assert_eq!(t.emission_info(107).pending_emission, 7 * RAO_PER_TAO);
     let (amount, events) = t.mint_emission(acc(LEDGER), 107).unwrap();
@@ -103,7 +91,7 @@ rules_test!(emission_pull_mints_one_tao_per_block_since_the_last_pull, {
     assert_eq!(t.total_issuance(), 10 * RAO_PER_TAO);
 });
 
-rules_test!(emission_pull_spanning_a_halving_switches_rate_at_the_exact_block, {
+env_test!(emission_pull_spanning_a_halving_switches_rate_at_the_exact_block, {
     // Dev genesis 3 TAO + 1 RAO below the first halving.
     let mut t = wired(0, CAP / 2 - 3 * RAO_PER_TAO - 1);
     let info = t.emission_info(0);
@@ -117,7 +105,7 @@ rules_test!(emission_pull_spanning_a_halving_switches_rate_at_the_exact_block, {
     assert_eq!(info.next_halving_issuance, 15_750_000 * RAO_PER_TAO);
 });
 
-rules_test!(the_cap_is_reached_exactly_and_never_exceeded, {
+env_test!(the_cap_is_reached_exactly_and_never_exceeded, {
     let mut t = wired(0, CAP - RAO_PER_TAO);
     let (amount, _) = t.mint_emission(acc(LEDGER), u32::MAX).unwrap();
     assert!(t.total_issuance() <= CAP);
@@ -126,7 +114,7 @@ rules_test!(the_cap_is_reached_exactly_and_never_exceeded, {
     assert_eq!(t.mint_emission(acc(LEDGER), u32::MAX).unwrap().0, 0);
 });
 
-rules_test!(recycling_lowers_issuance_and_delays_the_halving, {
+env_test!(recycling_lowers_issuance_and_delays_the_halving, {
     let mut t = wired(0, CAP / 2 - RAO_PER_TAO);
     assert_eq!(t.emission_info(0).blocks_until_halving, 1);
     t.burn(acc(ALICE), 100 * RAO_PER_TAO).unwrap();
@@ -135,7 +123,7 @@ rules_test!(recycling_lowers_issuance_and_delays_the_halving, {
     assert_eq!(t.mint_emission(acc(LEDGER), 101).unwrap().0, 101 * RAO_PER_TAO);
 });
 
-rules_test!(transfers_and_their_errors, {
+env_test!(transfers_and_their_errors, {
     let mut t = wired(0, 1_000);
     assert_eq!(t.transfer(acc(ALICE), acc(BOB), 1_001), Err(PSP22Error::InsufficientBalance));
     assert_eq!(t.transfer(acc(BOB), acc(ALICE), 1), Err(PSP22Error::InsufficientBalance));
@@ -147,7 +135,7 @@ rules_test!(transfers_and_their_errors, {
     assert_eq!(t.total_issuance(), 1_000);
 });
 
-rules_test!(allowances_and_transfer_from, {
+env_test!(allowances_and_transfer_from, {
     let mut t = wired(0, 1_000);
     assert_eq!(t.transfer_from(acc(BOB), acc(ALICE), acc(EVE), 1), Err(PSP22Error::InsufficientAllowance));
     t.approve(acc(ALICE), acc(BOB), 300).unwrap();
@@ -168,7 +156,7 @@ rules_test!(allowances_and_transfer_from, {
     assert_eq!(t.balance_of(acc(ALICE)), 900);
 });
 
-rules_test!(burn_errors_change_nothing, {
+env_test!(burn_errors_change_nothing, {
     let mut t = wired(0, 1_000);
     assert_eq!(t.burn(acc(ALICE), 1_001), Err(PSP22Error::InsufficientBalance));
     assert_eq!(t.total_issuance(), 1_000);
@@ -176,7 +164,7 @@ rules_test!(burn_errors_change_nothing, {
     assert_eq!(t.total_issuance(), 0);
 });
 
-rules_test!(protocol_pulls_and_recycles_are_protocol_only, {
+env_test!(protocol_pulls_and_recycles_are_protocol_only, {
     let mut t = wired(0, 1_000);
     assert_eq!(t.pull(acc(EVE), acc(ALICE), 10), Err(TokenError::NotProtocol));
     assert_eq!(t.pull(acc(LEDGER), acc(ALICE), 10), Err(TokenError::NotProtocol));
@@ -191,7 +179,7 @@ rules_test!(protocol_pulls_and_recycles_are_protocol_only, {
     assert_eq!(t.total_issuance(), 800);
 });
 
-rules_test!(protocol_calls_before_wiring_are_refused, {
+env_test!(protocol_calls_before_wiring_are_refused, {
     let (mut t, _) = TokenState::with_genesis(acc(ADMIN), &[(acc(ALICE), 10)]).unwrap();
     assert_eq!(t.pull(acc(REGISTRY), acc(ALICE), 1), Err(TokenError::NotConfigured));
     assert_eq!(t.recycle_from(acc(REGISTRY), acc(ALICE), 1), Err(TokenError::NotConfigured));
