@@ -17,8 +17,8 @@ use ink::storage::Mapping;
 
 /// UIDs per stored chunk of per-UID records.
 pub const CHUNK: u16 = 256;
-/// Largest subnet one `run_epoch` call handles.
-pub const MAX_EPOCH_UIDS: u16 = 1024;
+/// Largest subnet one `run_epoch` call handles (the registry's ceiling).
+pub const MAX_EPOCH_UIDS: u16 = bt_interfaces::MAX_UIDS_CEILING;
 
 /// Root-only parameters of the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,9 @@ use ink::prelude::vec::Vec;
 pub const ROOT_NETUID: u16 = 0;
 /// Most neurons in one `neurons_page` answer.
 pub const NEURONS_PAGE: u16 = 256;
-/// Hard ceiling for `max_allowed_uids` (and for the epoch's n).
-pub const MAX_UIDS_CEILING: u16 = 4096;
+/// Hard ceiling for `max_allowed_uids`: the largest subnet one `run_epoch` call handles
+/// (a full weight row of 1,024 UIDs is 4 KiB, well inside the 16 KiB storage cell limit).
+pub const MAX_UIDS_CEILING: u16 = 1024;
 
 /// A subnet's hyperparameters (spec/economics.md §3, classic single-token model). Each field
 /// is either owner-settable within bounds or root-only; see the registry's `hyperparams` module.
