@@ -558,6 +558,10 @@ impl RegistryState {
         if params.lock_reduction_interval == 0 {
             return Err(RegistryError::Overflow);
         }
+        if self.last_lock_block == 0 {
+            // No subnet was ever created: the lock cost starts from the new minimum.
+            self.last_lock = params.min_lock;
+        }
         self.params = params;
         Ok(())
     }

@@ -318,10 +318,11 @@ fn a_halving_crossed_by_a_dev_genesis_halves_the_next_epochs() {
     for _ in 0..4 {
         accrued.push(w.next_epoch().accrued);
     }
-    // Tempo 10 → ~11 blocks per epoch at 1 TAO; after the halving, 0.5 TAO per block.
-    assert!(accrued[0] >= 10 * TAO, "{accrued:?}");
-    let last = *accrued.last().unwrap();
-    assert!(last * 2 <= accrued[0] + TAO && last * 2 + TAO >= accrued[0], "halved: {accrued:?}");
+    // Tempo 10: 10 blocks per epoch at 1 TAO before the halving, 0.5 TAO after (each epoch's
+    // figure may be 1 RAO short: index rounding is carried to the next epoch, not lost).
+    let close = |got: u128, want: u128| got <= want && want - got <= 1;
+    assert!(close(accrued[0], 10 * TAO) && close(accrued[1], 10 * TAO), "{accrued:?}");
+    assert!(close(accrued[2], 5 * TAO) && close(accrued[3], 5 * TAO), "halved: {accrued:?}");
     let info: bt_interfaces::EmissionInfo = w.chain.query(&owner, &w.s.token, "TaoEmission::emission_info", ());
     assert_eq!(info.block_emission, TAO / 2);
 }
