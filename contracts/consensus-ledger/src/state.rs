@@ -587,7 +587,7 @@ impl LedgerState {
             }
         }
         let mut row: Vec<(u16, u16)> = netuids.iter().copied().zip(values.iter().copied()).collect();
-        row.sort_unstable_by_key(|(netuid, _)| *netuid);
+        yuma::math::heapsort_by(&mut row, |a, b| a.0 < b.0);
         if row.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
             return Err(LedgerError::DuplicateUid);
         }
@@ -603,7 +603,7 @@ impl LedgerState {
             return Err(LedgerError::RootEpochNotDue { blocks_left: due.saturating_sub(now) });
         }
         let mut eligible: Vec<u16> = subnets.iter().filter(|(_, open)| *open).map(|(n, _)| *n).collect();
-        eligible.sort_unstable();
+        yuma::math::heapsort(&mut eligible);
         let stakes: Vec<u64> = member_stakes.iter().map(|s| u64::try_from(*s).unwrap_or(u64::MAX)).collect();
         let rows: Vec<Vec<(u16, u16)>> =
             self.root_members.iter().map(|m| self.root_votes.get(m).map(|r| r.entries).unwrap_or_default()).collect();
