@@ -1,1 +1,187 @@
-//! ink_e2e tests live in `tests/`; run them with `cargo test -p node-tests --features e2e-tests`.
+//! Harness for the tests in `tests/`: a fresh substrate-contracts-node per test, loaded with
+//! the release `.wasm` that `scripts/build-contracts.sh` produced, i.e. exactly the code a
+//! user deploys. (`#[ink_e2e::test]` would instead rebuild every contract in debug mode,
+//! minutes per test binary, and overwrite the release bundles in the shared target dir.)
+//! Run with `cargo test -p node-tests --features e2e-tests`.
+#![cfg(feature = "e2e-tests")]
+use std::future::Future;
+use std::path::PathBuf;
+
+use ink::env::DefaultEnvironment;
+use ink::primitives::AccountId;
+pub use ink_e2e;
+use ink_e2e::{Client, ContractsBackend, Keypair, PolkadotConfig, TestNodeProcess};
+
+pub type NodeClient = Client<PolkadotConfig, DefaultEnvironment>;
+pub type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
+pub const TAO: u128 = 1_000_000_000;
+/// Gas headroom over the dry run for state-dependent calls. A dry run executes on the
+/// current block while the extrinsic lands in the next one, where amounts (emission since
+/// the last pull, prices) differ slightly and so do the encoded lengths the gas depends on.
+pub const GAS_MARGIN_PERCENT: u64 = 5;
+/// The contracts the suite deploys, by package name.
+pub const CONTRACTS: [&str; 4] = [
+    "tao_token",
+    "subnet_registry",
+    "staking",
+    "consensus_ledger",
+];
+
+/// Where `scripts/build-contracts.sh` put the bundles: `$BT_BUNDLES_DIR`, else
+/// `$CARGO_TARGET_DIR/ink`, else `contracts/target/ink`.
+pub fn bundles_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("BT_BUNDLES_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir).join("ink");
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ink")
+}
+
+fn release_wasm_paths() -> Vec<PathBuf> {
+    CONTRACTS
+        .iter()
+        .map(|name| {
+            let path = bundles_dir().join(name).join(format!("{name}.wasm"));
+            assert!(
+                path.is_file(),
+                "{} is missing: build the release bundles first (scripts/build-contracts.sh)",
+                path.display()
+            );
+            path
+        })
+        .collect()
+}
+
+/// Runs `test` against a fresh dev node (binary `substrate-contracts-node`, or `$CONTRACTS_NODE`)
+/// that knows the release wasm of every suite contract. The node stops when the test ends.
+pub fn run<F, Fut>(test: F)
+where
+    F: FnOnce(NodeClient) -> Fut,
+    Fut: Future<Output = E2EResult<()>>,
+{
+    let runtime = ink_e2e::tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime
+        .block_on(async {
+            let node = TestNodeProcess::<PolkadotConfig>::build_with_env_or_default()
+                .spawn()
+                .await
+                .unwrap_or_else(|e| panic!("cannot start substrate-contracts-node ({e}); install it with scripts/setup.sh"));
+            let client = NodeClient::new(node.rpc(), release_wasm_paths()).await?;
+            let outcome = test(client).await;
+            drop(node);
+            outcome
+        })
+        .unwrap_or_else(|e| panic!("node test failed: {e}"));
+}
+
+pub fn id(k: &Keypair) -> AccountId {
+    AccountId::from(k.public_key().0)
+}
+
+/// The four suite contracts, deployed by one admin and wired to each other.
+pub struct Suite {
+    pub token: AccountId,
+    pub registry: AccountId,
+    pub staking: AccountId,
+    pub ledger: AccountId,
+}
+
+impl Suite {
+    /// Deploys token (with `genesis` as dev allocation), registry, staking and ledger from
+    /// `admin`, then wires them (token minter = ledger; protocol = registry and staking).
+    pub async fn deploy(
+        client: &mut NodeClient,
+        admin: &Keypair,
+        genesis: Vec<(AccountId, u128)>,
+    ) -> E2EResult<Suite> {
+        use consensus_ledger::consensus_ledger::{ConsensusLedger, ConsensusLedgerRef};
+        use staking::staking::{Staking, StakingRef};
+        use subnet_registry::subnet_registry::{SubnetRegistry, SubnetRegistryRef};
+        use tao_token::tao_token::{TaoToken, TaoTokenRef};
+
+        let token = client
+            .instantiate(
+                "tao_token",
+                admin,
+                &mut TaoTokenRef::new_with_genesis(genesis),
+            )
+            .submit()
+            .await?;
+        let registry = client
+            .instantiate("subnet_registry", admin, &mut SubnetRegistryRef::new())
+            .submit()
+            .await?;
+        let staking = client
+            .instantiate("staking", admin, &mut StakingRef::new())
+            .submit()
+            .await?;
+        let ledger = client
+            .instantiate("consensus_ledger", admin, &mut ConsensusLedgerRef::new())
+            .submit()
+            .await?;
+        let s = Suite {
+            token: token.account_id,
+            registry: registry.account_id,
+            staking: staking.account_id,
+            ledger: ledger.account_id,
+        };
+        let wiring = [
+            client
+                .call(
+                    admin,
+                    &token
+                        .call_builder::<TaoToken>()
+                        .configure(s.ledger, vec![s.registry, s.staking]),
+                )
+                .submit()
+                .await?
+                .return_value()
+                .map_err(|e| format!("{e:?}")),
+            client
+                .call(
+                    admin,
+                    &registry
+                        .call_builder::<SubnetRegistry>()
+                        .configure(s.token, s.staking, s.ledger),
+                )
+                .submit()
+                .await?
+                .return_value()
+                .map_err(|e| format!("{e:?}")),
+            client
+                .call(
+                    admin,
+                    &staking
+                        .call_builder::<Staking>()
+                        .configure(s.token, s.registry, s.ledger),
+                )
+                .submit()
+                .await?
+                .return_value()
+                .map_err(|e| format!("{e:?}")),
+            client
+                .call(
+                    admin,
+                    &ledger
+                        .call_builder::<ConsensusLedger>()
+                        .configure(s.token, s.registry, s.staking),
+                )
+                .submit()
+                .await?
+                .return_value()
+                .map_err(|e| format!("{e:?}")),
+        ];
+        for (name, outcome) in ["token", "registry", "staking", "ledger"]
+            .iter()
+            .zip(wiring)
+        {
+            outcome.map_err(|e| format!("wiring the {name} failed: {e}"))?;
+        }
+        Ok(s)
+    }
+}

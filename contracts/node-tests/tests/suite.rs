@@ -2,94 +2,194 @@
 //! create a subnet, register by burn, stake, set weights, run several tempos, and check that
 //! every hotkey's stake grew by exactly what the yuma library predicts for the same snapshot.
 #![cfg(feature = "e2e-tests")]
-use bt_interfaces::{Hyperparams, MetagraphEntry, RegistryView, StakingProtocol, SubnetView, PSP22};
-use consensus_ledger::consensus_ledger::{ConsensusLedger, ConsensusLedgerRef};
+use bt_interfaces::{
+    Hyperparams, MetagraphEntry, RegistryView, StakingProtocol, SubnetView, PSP22,
+};
+use consensus_ledger::consensus_ledger::ConsensusLedger;
 use consensus_ledger::events::EpochRun;
 use ink::scale::Decode;
 use ink_e2e::ContractsBackend;
-use staking::staking::{Staking, StakingRef};
-use subnet_registry::subnet_registry::{SubnetRegistry, SubnetRegistryRef};
-use tao_token::tao_token::{TaoToken, TaoTokenRef};
+use node_tests::{id, E2EResult, NodeClient, Suite, GAS_MARGIN_PERCENT, TAO};
+use staking::staking::Staking;
+use subnet_registry::subnet_registry::SubnetRegistry;
+use tao_token::tao_token::TaoToken;
 
-type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
-const TAO: u128 = 1_000_000_000;
-
-fn id(k: &ink_e2e::Keypair) -> ink::primitives::AccountId {
-    ink::primitives::AccountId::from(k.public_key().0)
+#[test]
+fn epochs_pay_exactly_what_yuma_predicts() {
+    node_tests::run(epochs_pay_exactly_what_yuma_predicts_on);
 }
 
-#[ink_e2e::test]
-async fn epochs_pay_exactly_what_yuma_predicts<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2EResult<()> {
     let alice = ink_e2e::alice(); // deployer, admin, subnet owner
     let (vali, m1, m2) = (ink_e2e::bob(), ink_e2e::charlie(), ink_e2e::dave());
-
-    let mut t = TaoTokenRef::new_with_genesis(vec![(id(&alice), 10_000 * TAO)]);
-    let token = client.instantiate("tao-token", &alice, &mut t).submit().await.expect("token");
-    let registry = client.instantiate("subnet-registry", &alice, &mut SubnetRegistryRef::new()).submit().await.expect("registry");
-    let staking = client.instantiate("staking", &alice, &mut StakingRef::new()).submit().await.expect("staking");
-    let ledger = client.instantiate("consensus-ledger", &alice, &mut ConsensusLedgerRef::new()).submit().await.expect("ledger");
-    let (mut tc, mut rc, mut sc, mut lc) = (
-        token.call_builder::<TaoToken>(),
-        registry.call_builder::<SubnetRegistry>(),
-        staking.call_builder::<Staking>(),
-        ledger.call_builder::<ConsensusLedger>(),
-    );
-    let (ta, ra, sa, la) = (token.account_id, registry.account_id, staking.account_id, ledger.account_id);
-    client.call(&alice, &tc.configure(la, vec![ra, sa])).submit().await.expect("token wiring");
-    client.call(&alice, &rc.configure(ta, sa, la)).submit().await.expect("registry wiring");
-    client.call(&alice, &sc.configure(ta, ra, la)).submit().await.expect("staking wiring");
-    client.call(&alice, &lc.configure(ta, ra, sa)).submit().await.expect("ledger wiring");
+    let suite = Suite::deploy(&mut client, &alice, vec![(id(&alice), 10_000 * TAO)]).await?;
+    let mut tc = ink_e2e::create_call_builder::<TaoToken>(suite.token);
+    let mut rc = ink_e2e::create_call_builder::<SubnetRegistry>(suite.registry);
+    let mut sc = ink_e2e::create_call_builder::<Staking>(suite.staking);
+    let mut lc = ink_e2e::create_call_builder::<ConsensusLedger>(suite.ledger);
 
     // A subnet with the validator's hotkey as owner hotkey (UID 0) and two miners.
-    let create = client.call(&alice, &rc.create_subnet(id(&vali), 2_000 * TAO)).submit().await.expect("create_subnet");
-    println!("gas (node dry run): create_subnet ref_time {}", create.dry_run.exec_result.gas_consumed.ref_time());
+    let create = client
+        .call(&alice, &rc.create_subnet(id(&vali), 2_000 * TAO))
+        .extra_gas_portion(GAS_MARGIN_PERCENT)
+        .submit()
+        .await
+        .expect("create_subnet");
+    println!(
+        "gas (node dry run): create_subnet ref_time {}",
+        create.dry_run.exec_result.gas_consumed.ref_time()
+    );
     let netuid = create.return_value().expect("netuid");
-    let h: Hyperparams = client.call(&alice, &rc.hyperparams(netuid)).dry_run().await?.return_value().unwrap();
-    let fast = Hyperparams { tempo: 6, weights_rate_limit: 0, activity_cutoff: 1_000, yuma3: false, ..h };
-    client.call(&alice, &rc.set_hyperparams(netuid, fast)).submit().await.expect("hyperparams");
+    let h: Hyperparams = client
+        .call(&alice, &rc.hyperparams(netuid))
+        .dry_run()
+        .await?
+        .return_value()
+        .unwrap();
+    let fast = Hyperparams {
+        tempo: 6,
+        weights_rate_limit: 0,
+        activity_cutoff: 1_000,
+        yuma3: false,
+        // A dry run sees the current block, where an earlier registration already counts
+        // against the per-block limit; the extrinsic lands in the next block.
+        max_regs_per_block: 4,
+        ..h
+    };
+    client
+        .call(&alice, &rc.set_hyperparams(netuid, fast))
+        .extra_gas_portion(GAS_MARGIN_PERCENT)
+        .submit()
+        .await
+        .expect("hyperparams");
     for m in [&m1, &m2] {
-        let r = client.call(&alice, &rc.burned_register(netuid, id(m), 10 * TAO)).submit().await.expect("burned_register");
-        println!("gas (node dry run): burned_register ref_time {}", r.dry_run.exec_result.gas_consumed.ref_time());
+        let r = client
+            .call(&alice, &rc.burned_register(netuid, id(m), 10 * TAO))
+            .extra_gas_portion(GAS_MARGIN_PERCENT)
+            .submit()
+            .await
+            .expect("burned_register");
+        println!(
+            "gas (node dry run): burned_register ref_time {}",
+            r.dry_run.exec_result.gas_consumed.ref_time()
+        );
     }
-    let stake = client.call(&alice, &sc.add_stake(id(&vali), 1_000 * TAO)).submit().await.expect("add_stake");
-    println!("gas (node dry run): add_stake ref_time {}", stake.dry_run.exec_result.gas_consumed.ref_time());
-    let serve = client.call(&m1, &rc.serve_axon(netuid, 1, 0x0a00_0001, 8091, 4, 0)).submit().await.expect("serve_axon");
-    println!("gas (node dry run): serve_axon ref_time {}", serve.dry_run.exec_result.gas_consumed.ref_time());
+    let stake = client
+        .call(&alice, &sc.add_stake(id(&vali), 1_000 * TAO))
+        .extra_gas_portion(GAS_MARGIN_PERCENT)
+        .submit()
+        .await
+        .expect("add_stake");
+    println!(
+        "gas (node dry run): add_stake ref_time {}",
+        stake.dry_run.exec_result.gas_consumed.ref_time()
+    );
+    let serve = client
+        .call(&m1, &rc.serve_axon(netuid, 1, 0x0a00_0001, 8091, 4, 0))
+        .extra_gas_portion(GAS_MARGIN_PERCENT)
+        .submit()
+        .await
+        .expect("serve_axon");
+    println!(
+        "gas (node dry run): serve_axon ref_time {}",
+        serve.dry_run.exec_result.gas_consumed.ref_time()
+    );
 
     let mut epochs_checked = 0;
     for round in 0..4 {
         // Wait (one extrinsic seals one block) until the epoch is due.
         loop {
-            let left = client.call(&alice, &lc.blocks_until_next_epoch(netuid)).dry_run().await?.return_value().unwrap();
+            let left = client
+                .call(&alice, &lc.blocks_until_next_epoch(netuid))
+                .dry_run()
+                .await?
+                .return_value()
+                .unwrap();
             if left == 0 {
                 break;
             }
-            client.call(&alice, &tc.transfer(id(&m2), 1, vec![])).submit().await.expect("filler block");
+            client
+                .call(&alice, &tc.transfer(id(&m2), 1, vec![]))
+                .extra_gas_portion(GAS_MARGIN_PERCENT)
+                .submit()
+                .await
+                .expect("filler block");
         }
         if round == 1 {
-            let r = client.call(&vali, &lc.set_weights(netuid, vec![1, 2], vec![65_535, 21_845], 0)).submit().await.expect("weights");
+            let r = client
+                .call(
+                    &vali,
+                    &lc.set_weights(netuid, vec![1, 2], vec![65_535, 21_845], 0),
+                )
+                .extra_gas_portion(GAS_MARGIN_PERCENT)
+                .submit()
+                .await
+                .expect("weights");
             assert_eq!(r.return_value(), Ok(()));
             continue;
         }
         // Snapshot everything the epoch reads, predict with the library, run, compare.
-        let view: SubnetView = client.call(&alice, &rc.subnet(netuid)).dry_run().await?.return_value().unwrap();
-        let mg: Vec<MetagraphEntry> = client.call(&alice, &lc.metagraph(netuid, 0)).dry_run().await?.return_value().unwrap();
+        let view: SubnetView = client
+            .call(&alice, &rc.subnet(netuid))
+            .dry_run()
+            .await?
+            .return_value()
+            .unwrap();
+        let mg: Vec<MetagraphEntry> = client
+            .call(&alice, &lc.metagraph(netuid, 0))
+            .dry_run()
+            .await?
+            .return_value()
+            .unwrap();
         let mut rows = Vec::new();
         let mut bonds = Vec::new();
         for e in &mg {
-            let w = client.call(&alice, &lc.weights(netuid, e.uid)).dry_run().await?.return_value();
-            rows.push(w.filter(|(at, _)| *at >= e.registered_at).map(|(_, r)| r).unwrap_or_default());
-            let b = client.call(&alice, &lc.bonds(netuid, e.uid)).dry_run().await?.return_value();
-            bonds.push(b.filter(|(at, _)| *at > e.registered_at).map(|(_, r)| r).unwrap_or_default());
+            let w = client
+                .call(&alice, &lc.weights(netuid, e.uid))
+                .dry_run()
+                .await?
+                .return_value();
+            rows.push(
+                w.filter(|(at, _)| *at >= e.registered_at)
+                    .map(|(_, r)| r)
+                    .unwrap_or_default(),
+            );
+            let b = client
+                .call(&alice, &lc.bonds(netuid, e.uid))
+                .dry_run()
+                .await?
+                .return_value();
+            bonds.push(
+                b.filter(|(at, _)| *at > e.registered_at)
+                    .map(|(_, r)| r)
+                    .unwrap_or_default(),
+            );
         }
-        let last_epoch = client.call(&alice, &lc.subnet_state(netuid)).dry_run().await?.return_value().unwrap().last_epoch;
+        let last_epoch = client
+            .call(&alice, &lc.subnet_state(netuid))
+            .dry_run()
+            .await?
+            .return_value()
+            .unwrap()
+            .last_epoch;
         let before: Vec<u128> = mg.iter().map(|e| e.stake).collect();
-        let run = client.call(&alice, &lc.run_epoch(netuid)).submit().await.expect("run_epoch");
-        println!("gas (node dry run): run_epoch n={} ref_time {}", mg.len(), run.dry_run.exec_result.gas_consumed.ref_time());
+        let run = client
+            .call(&alice, &lc.run_epoch(netuid))
+            .extra_gas_portion(GAS_MARGIN_PERCENT)
+            .submit()
+            .await
+            .expect("run_epoch");
+        println!(
+            "gas (node dry run): run_epoch n={} ref_time {}",
+            mg.len(),
+            run.dry_run.exec_result.gas_consumed.ref_time()
+        );
         let ev: EpochRun = run
             .contract_emitted_events()?
             .into_iter()
-            .filter(|e| e.topics.first().map(|t| t.0) == <EpochRun as ink::env::Event>::SIGNATURE_TOPIC)
+            .filter(|e| {
+                e.topics.first().map(|t| t.0) == <EpochRun as ink::env::Event>::SIGNATURE_TOPIC
+            })
             .find_map(|e| EpochRun::decode(&mut &e.event.data[..]).ok())
             .expect("EpochRun event");
         let inputs: Vec<yuma::NeuronInput> = mg
@@ -112,7 +212,11 @@ async fn epochs_pay_exactly_what_yuma_predicts<Client: E2EBackend>(mut client: C
             neurons: &inputs,
         });
         let hotkeys: Vec<_> = mg.iter().map(|e| e.hotkey).collect();
-        let after = client.call(&alice, &sc.stakes(hotkeys)).dry_run().await?.return_value();
+        let after = client
+            .call(&alice, &sc.stakes(hotkeys))
+            .dry_run()
+            .await?
+            .return_value();
         for (i, out) in predicted.neurons.iter().enumerate() {
             assert_eq!(
                 after[i] - before[i],
@@ -120,17 +224,37 @@ async fn epochs_pay_exactly_what_yuma_predicts<Client: E2EBackend>(mut client: C
                 "round {round}, uid {i}: stake grew by exactly the predicted emission"
             );
         }
-        let paid: u128 = predicted.neurons.iter().map(|o| u128::from(o.server_emission + o.validator_emission)).sum();
+        let paid: u128 = predicted
+            .neurons
+            .iter()
+            .map(|o| u128::from(o.server_emission + o.validator_emission))
+            .sum();
         assert_eq!(ev.paid, paid);
         epochs_checked += 1;
     }
     assert_eq!(epochs_checked, 3);
     // The miners' incentive followed the weights (3:1 for miner 1).
-    let mg: Vec<MetagraphEntry> = client.call(&alice, &lc.metagraph(netuid, 0)).dry_run().await?.return_value().unwrap();
+    let mg: Vec<MetagraphEntry> = client
+        .call(&alice, &lc.metagraph(netuid, 0))
+        .dry_run()
+        .await?
+        .return_value()
+        .unwrap();
     assert!(mg[1].incentive > 2 * mg[2].incentive, "{mg:?}");
-    let owner_of = client.call(&alice, &sc.owner_of(id(&m1))).dry_run().await?.return_value();
+    let owner_of = client
+        .call(&alice, &sc.owner_of(id(&m1)))
+        .dry_run()
+        .await?
+        .return_value();
     assert_eq!(owner_of, Some(id(&alice)));
-    let supply = client.call(&alice, &tc.total_supply()).dry_run().await?.return_value();
-    assert!(supply > 10_000 * TAO - 20 * TAO, "emission minted more than the burns recycled");
+    let supply = client
+        .call(&alice, &tc.total_supply())
+        .dry_run()
+        .await?
+        .return_value();
+    assert!(
+        supply > 10_000 * TAO - 20 * TAO,
+        "emission minted more than the burns recycled"
+    );
     Ok(())
 }
