@@ -16,6 +16,12 @@ pub mod root;
 pub mod state;
 pub mod weights;
 
+/// A freeing allocator: an epoch's working set fits in contract memory only if the
+/// temporaries of one step are released before the next (see Cargo.toml).
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
 #[ink::contract]
 pub mod consensus_ledger {
     use crate::events::{EpochRun, RootEpochRun, RootMemberAdded, WeightsCommitted, WeightsSet};
@@ -251,13 +257,13 @@ pub mod consensus_ledger {
             axons.truncate(usize::from(METAGRAPH_PAGE));
             let hotkeys: Vec<AccountId> = slots.iter().map(|s| s.hotkey).collect();
             let stakes = staking_stakes(wiring.staking, hotkeys).ok_or(LedgerError::CallFailed)?;
+            let records = self.state.uid_records(netuid, start, u16::try_from(slots.len()).unwrap_or(METAGRAPH_PAGE));
             Ok(slots
                 .iter()
                 .zip(start..)
+                .zip(records)
                 .enumerate()
-                .map(|(i, (slot, uid))| {
-                    let meta = self.state.meta(netuid, uid);
-                    let out = self.state.output(netuid, uid);
+                .map(|(i, ((slot, uid), (meta, out)))| {
                     let out = if out.epoch_block > slot.registered_at { out } else { UidOutput::default() };
                     MetagraphEntry {
                         uid,

@@ -206,6 +206,29 @@ impl LedgerState {
         self.outputs.get((netuid, chunk)).and_then(|c| c.get(at).copied()).unwrap_or_default()
     }
 
+    /// Meta and last outputs of UIDs `start .. start + len`, reading each storage chunk once
+    /// (per-UID lookups would decode a whole chunk per UID and exhaust contract memory).
+    pub fn uid_records(&self, netuid: u16, start: u16, len: u16) -> Vec<(UidMeta, UidOutput)> {
+        let mut out = Vec::with_capacity(usize::from(len));
+        let mut loaded: Option<(u16, Vec<UidMeta>, Vec<UidOutput>)> = None;
+        for uid in (start..).take(usize::from(len)) {
+            let (chunk, at) = chunk_of(uid);
+            if loaded.as_ref().map(|(c, _, _)| *c) != Some(chunk) {
+                let metas = self.metas.get((netuid, chunk)).unwrap_or_default();
+                let outputs = self.outputs.get((netuid, chunk)).unwrap_or_default();
+                loaded = Some((chunk, metas, outputs));
+            }
+            let (meta, output) = match &loaded {
+                Some((_, metas, outputs)) => {
+                    (metas.get(at).copied().unwrap_or_default(), outputs.get(at).copied().unwrap_or_default())
+                }
+                None => Default::default(),
+            };
+            out.push((meta, output));
+        }
+        out
+    }
+
     pub fn weights_of(&self, netuid: u16, uid: u16) -> Option<Row> {
         self.weights.get((netuid, uid))
     }

@@ -184,4 +184,32 @@ impl Suite {
         }
         Ok(s)
     }
+
+    /// Network parameters for a local test chain: no rate limits on subnet creation or
+    /// owner hyperparameter changes, loopback axons admitted.
+    pub async fn use_local_network_params(
+        &self,
+        client: &mut NodeClient,
+        admin: &Keypair,
+    ) -> E2EResult<()> {
+        use subnet_registry::subnet_registry::SubnetRegistry;
+        let mut registry = ink_e2e::create_call_builder::<SubnetRegistry>(self.registry);
+        let current = client
+            .call(admin, &registry.network_params())
+            .dry_run()
+            .await?
+            .return_value();
+        let local = subnet_registry::state::NetworkParams {
+            network_rate_limit: 0,
+            owner_hparams_rate_limit_tempos: 0,
+            allow_local_axons: true,
+            ..current
+        };
+        let set = client
+            .call(admin, &registry.set_network_params(local))
+            .submit()
+            .await?
+            .return_value();
+        set.map_err(|e| format!("set_network_params refused: {e:?}").into())
+    }
 }

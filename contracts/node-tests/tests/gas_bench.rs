@@ -2,12 +2,13 @@
 //! `ContractsApi_call`), for n = 64, 256 and 1024 UIDs with 64 validators setting full weight
 //! rows, in both bond modes. Prints a table; run it with `scripts/gas-bench.sh`.
 #![cfg(all(feature = "e2e-tests", feature = "gas-bench"))]
-use bt_interfaces::{Hyperparams, StakingProtocol};
+use bt_interfaces::{Hyperparams, RegistryView, PSP22};
 use consensus_ledger::consensus_ledger::ConsensusLedger;
 use ink_e2e::{ChainBackend, ContractsBackend};
 use node_tests::{id, E2EResult, NodeClient, Suite, GAS_MARGIN_PERCENT, TAO};
 use staking::staking::Staking;
 use subnet_registry::subnet_registry::SubnetRegistry;
+use tao_token::tao_token::TaoToken;
 
 /// The node's per-extrinsic ref_time ceiling (normal class, contracts-node 0.42).
 const MAX_EXTRINSIC_REF_TIME: u64 = 1_300_000_000_000;
@@ -27,6 +28,7 @@ fn run_epoch_gas_table() {
 async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
     let alice = ink_e2e::alice();
     let suite = Suite::deploy(&mut client, &alice, vec![(id(&alice), 1_000_000 * TAO)]).await?;
+    suite.use_local_network_params(&mut client, &alice).await?;
     let mut rc = ink_e2e::create_call_builder::<SubnetRegistry>(suite.registry);
     let mut sc = ink_e2e::create_call_builder::<Staking>(suite.staking);
     let mut lc = ink_e2e::create_call_builder::<ConsensusLedger>(suite.ledger);
@@ -39,8 +41,32 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                 .await,
         );
     }
+    // A coldkey owns at most 64 hotkeys (staking's MAX_OWNED_HOTKEYS): the miners' hotkeys
+    // are spread over one coldkey per 64, each funded with TAO for the burns.
+    let mut tc = ink_e2e::create_call_builder::<TaoToken>(suite.token);
+    let mut miner_owners = Vec::new();
+    for _ in 0..(1024 / 64) {
+        let owner = client
+            .create_and_fund_account(&alice, 1_000_000_000_000_000)
+            .await;
+        client
+            .call(&alice, &tc.transfer(id(&owner), 100 * TAO, vec![]))
+            .submit()
+            .await
+            .expect("fund a miner owner");
+        miner_owners.push(owner);
+    }
     let mut table = Vec::new();
+    let mut queries = Vec::new();
     for &n in &[64u32, 256, 1024] {
+        let create = rc.create_subnet(id(&validators[0]), 1_000_000 * TAO);
+        let preview = client
+            .call(&alice, &create)
+            .dry_run()
+            .await
+            .map_err(|e| format!("dry run #1 (n = {n}): {e:?}"))?
+            .return_value();
+        preview.map_err(|e| format!("create_subnet for n = {n} refused: {e:?}"))?;
         let netuid = client
             .call(
                 &alice,
@@ -55,7 +81,8 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         let h: Hyperparams = client
             .call(&alice, &rc.hyperparams(netuid))
             .dry_run()
-            .await?
+            .await
+            .map_err(|e| format!("dry run #2 (n = {n}): {e:?}"))?
             .return_value()
             .unwrap();
         let bench = Hyperparams {
@@ -87,18 +114,31 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                 .expect("register validator");
         }
         for i in u32::from(VALIDATORS)..n {
-            client
-                .call(&alice, &rc.burned_register(netuid, fake_hotkey(i), TAO))
+            let register = rc.burned_register(netuid, fake_hotkey(i), TAO);
+            let owner = &miner_owners[(i / 64) as usize];
+            if let Err(e) = client
+                .call(owner, &register)
                 .extra_gas_portion(GAS_MARGIN_PERCENT)
                 .submit()
                 .await
-                .expect("register miner");
+            {
+                let why = client
+                    .call(owner, &register)
+                    .dry_run()
+                    .await
+                    .map_err(|e| format!("dry run #3 (n = {n}): {e:?}"))?
+                    .return_value();
+                return Err(
+                    format!("registering miner {i} on n = {n} failed: {e:?} ({why:?})").into(),
+                );
+            }
         }
         for v in &validators {
             let staked = client
                 .call(&alice, &sc.stake_of_hotkey(id(v)))
                 .dry_run()
-                .await?
+                .await
+                .map_err(|e| format!("dry run #4 (n = {n}): {e:?}"))?
                 .return_value();
             if staked == 0 {
                 client
@@ -117,23 +157,26 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             .await
             .expect("permit epoch");
         let uids: Vec<u16> = (0..n as u16).collect();
+        let mut last_set_weights = 0;
         for (vi, v) in validators.iter().enumerate() {
             let values: Vec<u16> = uids
                 .iter()
                 .map(|u| 1 + ((u32::from(*u) * 7919 + vi as u32 * 104_729) % 65_535) as u16)
                 .collect();
-            client
+            let r = client
                 .call(v, &lc.set_weights(netuid, uids.clone(), values, 0))
                 .extra_gas_portion(GAS_MARGIN_PERCENT)
                 .submit()
                 .await
                 .expect("set_weights");
+            last_set_weights = r.dry_run.exec_result.gas_consumed.ref_time();
         }
         for yuma3 in [false, true] {
             let h: Hyperparams = client
                 .call(&alice, &rc.hyperparams(netuid))
                 .dry_run()
-                .await?
+                .await
+                .map_err(|e| format!("dry run #5 (n = {n}): {e:?}"))?
                 .return_value()
                 .unwrap();
             client
@@ -145,25 +188,55 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                 .submit()
                 .await
                 .expect("mode");
-            let dry = client.call(&alice, &lc.run_epoch(netuid)).dry_run().await?;
-            let used = dry.exec_result.gas_consumed.ref_time();
-            let outcome = match &dry.exec_result.result {
-                Ok(r) if !r.did_revert() => "ok".to_string(),
-                other => format!(
-                    "FAILED {other:?} {}",
-                    String::from_utf8_lossy(&dry.exec_result.debug_message)
-                ),
+            // One real epoch first, so the measured one runs in steady state (full bond matrix).
+            let warm = client
+                .call(&alice, &lc.run_epoch(netuid))
+                .extra_gas_portion(GAS_MARGIN_PERCENT)
+                .submit()
+                .await;
+            // The dry run sees the current block; with tempo 1 the next epoch is due one later.
+            client
+                .call(&alice, &tc.transfer(id(&validators[0]), 1, vec![]))
+                .submit()
+                .await
+                .expect("filler block");
+            let (used, outcome) = match client.call(&alice, &lc.run_epoch(netuid)).dry_run().await {
+                Ok(dry) => {
+                    let used = dry.exec_result.gas_consumed.ref_time();
+                    match (
+                        &warm,
+                        dry.exec_result.result.as_ref().map(|r| r.did_revert()),
+                    ) {
+                        (Err(e), _) => (used, format!("FAILED as an extrinsic: {e:?}")),
+                        (Ok(_), Ok(false)) => (used, "ok".to_string()),
+                        (Ok(_), _) => (used, format!("FAILED: {:?}", dry.return_value())),
+                    }
+                }
+                Err(e) => (0, format!("FAILED: {e:?}")),
             };
             table.push((n, yuma3, used, outcome));
-            // Advance state (bonds) with a real epoch, as a keeper would, when it fits.
-            if used < MAX_EXTRINSIC_REF_TIME {
-                let _ = client
-                    .call(&alice, &lc.run_epoch(netuid))
-                    .extra_gas_portion(GAS_MARGIN_PERCENT)
-                    .submit()
-                    .await;
-            }
         }
+        let page = client
+            .call(&alice, &rc.neurons_page(netuid, 0))
+            .dry_run()
+            .await
+            .map_err(|e| format!("dry run #7 (n = {n}): {e:?}"))?;
+        queries.push((
+            n,
+            "registry `neurons_page` (first 256 UIDs)",
+            page.exec_result.gas_consumed.ref_time(),
+        ));
+        let mg = client
+            .call(&alice, &lc.metagraph(netuid, 0))
+            .dry_run()
+            .await
+            .map_err(|e| format!("dry run #8 (n = {n}): {e:?}"))?;
+        queries.push((
+            n,
+            "ledger `metagraph` (first 128 UIDs)",
+            mg.exec_result.gas_consumed.ref_time(),
+        ));
+        queries.push((n, "ledger `set_weights` (full row)", last_set_weights));
     }
     println!("\n| n | bonds | run_epoch ref_time | % of max extrinsic | result |");
     println!("|---|---|---|---|---|");
@@ -173,6 +246,12 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             "| {n} | {} | {used} | {pct:.1}% | {outcome} |",
             if *yuma3 { "Yuma3" } else { "classic" }
         );
+    }
+    println!("\n| n | query / call | ref_time | % of max extrinsic |");
+    println!("|---|---|---|---|");
+    for (n, what, used) in &queries {
+        let pct = *used as f64 * 100.0 / MAX_EXTRINSIC_REF_TIME as f64;
+        println!("| {n} | {what} | {used} | {pct:.2}% |");
     }
     Ok(())
 }

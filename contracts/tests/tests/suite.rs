@@ -232,6 +232,13 @@ fn burned_and_pow_registration_serving_and_pruning() {
     assert_eq!(w.register(&miner, &hot3), Ok(2), "the lowest-scoring UID is replaced");
     let gone: Option<u16> = w.chain.query(&miner, &w.s.registry, "RegistryView::uid_of", (w.netuid, id(&hot2)));
     assert_eq!(gone, None);
+    // The validator's weights were set before hot3 took UID 2: they never reach it.
+    let report = w.next_epoch();
+    assert!(report.paid > 0);
+    let mg = w.metagraph();
+    assert_eq!(mg[2].hotkey, id(&hot3));
+    assert_eq!((mg[2].incentive, mg[2].emission), (0, 0), "weights set before re-registration are masked");
+    assert!(mg[1].incentive > 0);
     chain_accounts.extend([w.owner.clone(), miner, other, hot1, hot2, hot3, owner_hot]);
     w.assert_books(&chain_accounts);
 }
