@@ -84,6 +84,20 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
         "gas (node dry run): add_stake ref_time {}",
         stake.dry_run.exec_result.gas_consumed.ref_time()
     );
+    // A nominator (eve) delegates to the validator's hotkey.
+    let eve = ink_e2e::eve();
+    client
+        .call(&alice, &tc.transfer(id(&eve), 100 * TAO, vec![]))
+        .submit()
+        .await
+        .expect("fund the nominator");
+    let nominate = client
+        .call(&eve, &sc.add_stake(id(&vali), 50 * TAO))
+        .extra_gas_portion(GAS_MARGIN_PERCENT)
+        .submit()
+        .await
+        .expect("nominate");
+    assert_eq!(nominate.return_value(), Ok(()));
     let serve = client
         .call(&m1, &rc.serve_axon(netuid, 1, 0x0a00_0001, 8091, 4, 0))
         .extra_gas_portion(GAS_MARGIN_PERCENT)
@@ -256,5 +270,36 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
         supply > 10_000 * TAO - 20 * TAO,
         "emission minted more than the burns recycled"
     );
+    // The nominator earned dividends through the pool and can take all of it out as TAO.
+    let eve_stake = client
+        .call(&eve, &sc.stake_of(id(&vali), id(&eve)))
+        .dry_run()
+        .await?
+        .return_value();
+    assert!(eve_stake > 50 * TAO, "nominator's stake grew: {eve_stake}");
+    let eve_before = client
+        .call(&eve, &tc.balance_of(id(&eve)))
+        .dry_run()
+        .await?
+        .return_value();
+    let unstake = client
+        .call(&eve, &sc.remove_stake(id(&vali), eve_stake))
+        .extra_gas_portion(GAS_MARGIN_PERCENT)
+        .submit()
+        .await
+        .expect("remove_stake");
+    assert_eq!(unstake.return_value(), Ok(eve_stake));
+    let eve_after = client
+        .call(&eve, &tc.balance_of(id(&eve)))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(eve_after, eve_before + eve_stake);
+    let left = client
+        .call(&eve, &sc.stake_of(id(&vali), id(&eve)))
+        .dry_run()
+        .await?
+        .return_value();
+    assert_eq!(left, 0);
     Ok(())
 }
