@@ -45,9 +45,31 @@ instantiate() { # bundle constructor args...
   local bundle="$1" ctor="$2"; shift 2
   local args=()
   [ $# -gt 0 ] && args=(--args "$@")
-  cargo contract instantiate "$bundles/$bundle/$bundle.contract" --constructor "$ctor" "${args[@]}" \
-    --suri "$suri" --url "$url" --salt "$salt" -x --skip-confirm --output-json | json_field "['contract']"
+  local result
+  result=$(cargo contract instantiate "$bundles/$bundle/$bundle.contract" --constructor "$ctor" "${args[@]}" \
+    --suri "$suri" --url "$url" --salt "$salt" -x --skip-confirm --output-json 2>&1) || {
+    echo "$result" | head -20 >&2
+    echo "deploy.sh: instantiating $bundle failed" >&2
+    exit 1
+  }
+  echo "$result" | json_field "['contract']"
 }
+
+# The node must answer before anything is sent (a fresh dev node takes a few seconds).
+wait_for_node() {
+  local http="${url/ws:/http:}"; http="${http/wss:/https:}"
+  for _ in $(seq 1 60); do
+    if python3 - "$http" <<'PY' 2>/dev/null; then return 0; fi
+import json, sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": "system_health", "params": []}).encode(), headers={"Content-Type": "application/json"})
+json.load(urllib.request.urlopen(req, timeout=2))["result"]
+PY
+    sleep 1
+  done
+  echo "deploy.sh: no node answers at $url after 60 s; start one (substrate-contracts-node --dev) or pass --url" >&2
+  exit 1
+}
+wait_for_node
 
 call() { # contract bundle message args...
   local contract="$1" bundle="$2" message="$3"; shift 3
@@ -56,7 +78,7 @@ call() { # contract bundle message args...
   local result
   result=$(cargo contract call --contract "$contract" "$bundles/$bundle/$bundle.contract" --message "$message" \
     "${args[@]}" --suri "$suri" --url "$url" -x --skip-confirm --output-json 2>&1) || {
-    echo "$result" >&2
+    echo "$result" | head -20 >&2
     echo "deploy.sh: $bundle::$message failed" >&2
     exit 1
   }

@@ -3,7 +3,7 @@
 #   1. contract unit tests + the yuma library (host, Rust 1.86)
 #   2. yuma builds for wasm32 (contract-ready, no std)
 #   3. drink: the release bundles on pallet-contracts, in process
-#   4. ink_e2e: the suite on a real substrate-contracts-node
+#   4. ink_e2e: the suite on a real substrate-contracts-node; scripts/deploy.sh on a dev node
 #   5. off-chain neuron (stable Rust): scripts/test-offchain.sh
 # Runs every layer even after a failure, prints a summary, exits non-zero if any failed.
 #   scripts/test.sh [--skip-node]    (--skip-node: leave out layer 4)
@@ -45,6 +45,7 @@ layer "drink (release bundles in pallet-contracts)" env BT_BUNDLES_DIR="$CONTRAC
 if [ "$skip_node" -eq 0 ]; then
   if command -v substrate-contracts-node >/dev/null; then
     layer "ink_e2e (substrate-contracts-node)" contracts test -p node-tests --features e2e-tests
+    layer "deploy.sh on a dev node" scripts/test-deploy.sh
   else
     summary+=("FAIL      -  ink_e2e: substrate-contracts-node not installed (scripts/setup.sh)")
     failed=1
