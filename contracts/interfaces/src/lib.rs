@@ -34,6 +34,20 @@ pub use ink::primitives::AccountId;
 #[doc(hidden)]
 pub use ink as __ink;
 
+/// Test support: where `scripts/build-contracts.sh` put the release bundles, one directory per
+/// contract (`<dir>/tao_token/tao_token.contract` and `.wasm`): `$BT_BUNDLES_DIR`, else
+/// `$CARGO_TARGET_DIR/ink`, else `contracts/target/ink`.
+#[cfg(feature = "std")]
+pub fn bundles_dir() -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var("BT_BUNDLES_DIR") {
+        return dir.into();
+    }
+    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
+        return std::path::PathBuf::from(dir).join("ink");
+    }
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ink")
+}
+
 /// Test support: a `#[test]` whose body runs in a freshly reset ink! off-chain environment
 /// (storage needs a callee; each test gets clean storage).
 #[cfg(feature = "std")]

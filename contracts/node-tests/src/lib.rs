@@ -27,23 +27,11 @@ pub const CONTRACTS: [&str; 4] = [
     "consensus_ledger",
 ];
 
-/// Where `scripts/build-contracts.sh` put the bundles: `$BT_BUNDLES_DIR`, else
-/// `$CARGO_TARGET_DIR/ink`, else `contracts/target/ink`.
-pub fn bundles_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("BT_BUNDLES_DIR") {
-        return PathBuf::from(dir);
-    }
-    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir).join("ink");
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ink")
-}
-
 fn release_wasm_paths() -> Vec<PathBuf> {
     CONTRACTS
         .iter()
         .map(|name| {
-            let path = bundles_dir().join(name).join(format!("{name}.wasm"));
+            let path = bt_interfaces::bundles_dir().join(name).join(format!("{name}.wasm"));
             assert!(
                 path.is_file(),
                 "{} is missing: build the release bundles first (scripts/build-contracts.sh)",

@@ -9,7 +9,6 @@ use drink::pallet_contracts::Determinism;
 use drink::sandbox_api::prelude::*;
 pub use drink::{AccountId32, Weight};
 use parity_scale_codec::{Decode, Encode};
-use std::path::PathBuf;
 
 pub mod suite;
 
@@ -17,21 +16,9 @@ pub mod suite;
 /// sandbox's 1e11 default, so heavy messages behave as they would on a real chain.
 pub const GAS_LIMIT: Weight = Weight::from_parts(1_300_000_000_000, 5 * 1024 * 1024);
 
-/// Where `scripts/build-contracts.sh` put the bundles: `$BT_BUNDLES_DIR`, else
-/// `$CARGO_TARGET_DIR/ink`, else `contracts/target/ink`.
-pub fn bundles_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("BT_BUNDLES_DIR") {
-        return PathBuf::from(dir);
-    }
-    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir).join("ink");
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ink")
-}
-
 /// The wasm of contract package `name` (e.g. "tao_token"), from its release bundle.
 pub fn wasm(name: &str) -> Vec<u8> {
-    let path = bundles_dir().join(name).join(format!("{name}.contract"));
+    let path = bt_interfaces::bundles_dir().join(name).join(format!("{name}.contract"));
     match drink::session::ContractBundle::load(&path) {
         Ok(bundle) => bundle.wasm,
         Err(e) => panic!(
