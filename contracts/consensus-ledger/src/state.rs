@@ -444,10 +444,19 @@ impl LedgerState {
 
         let n = u16::try_from(slots.len()).unwrap_or(MAX_EPOCH_UIDS);
         let metas = self.load_metas(netuid, n);
+        // Only holders of the previous epoch's permit can matter here: yuma ignores the weight
+        // rows of UIDs without it, and only permit holders were given a bond row. Skipping the
+        // others saves a storage read each (two for the bonds, with the removal below).
+        let had_permit: Vec<bool> = slots
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| metas.get(i).is_some_and(|m| m.permit_for(slot.registered_at)))
+            .collect();
         let weight_rows: Vec<Vec<(u16, u16)>> = slots
             .iter()
             .zip(0u16..)
-            .map(|(slot, uid)| match self.weights.get((netuid, uid)) {
+            .zip(&had_permit)
+            .map(|((slot, uid), permit)| match permit.then(|| self.weights.get((netuid, uid))).flatten() {
                 Some(row) if row.at >= slot.registered_at => row.entries,
                 _ => Vec::new(),
             })
@@ -455,7 +464,8 @@ impl LedgerState {
         let bond_rows: Vec<Vec<(u16, u16)>> = slots
             .iter()
             .zip(0u16..)
-            .map(|(slot, uid)| match self.bonds.get((netuid, uid)) {
+            .zip(&had_permit)
+            .map(|((slot, uid), permit)| match permit.then(|| self.bonds.get((netuid, uid))).flatten() {
                 Some(row) if row.at > slot.registered_at => row.entries,
                 _ => Vec::new(),
             })
@@ -486,7 +496,9 @@ impl LedgerState {
         let bonds = &mut self.bonds;
         let outputs = yuma::run_epoch_streaming(&input, |uid, row: &[(u16, u16)]| {
             if row.is_empty() {
-                bonds.remove((netuid, uid));
+                if had_permit.get(usize::from(uid)).copied().unwrap_or(true) {
+                    bonds.remove((netuid, uid));
+                }
             } else {
                 bonds.insert((netuid, uid), &Row { at: now, entries: row.to_vec() });
             }

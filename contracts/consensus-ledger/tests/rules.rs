@@ -142,6 +142,24 @@ env_test!(epoch_payouts_equal_what_the_yuma_library_computes, {
     assert!(l.output(1, 3).incentive > l.output(1, 2).incentive);
 });
 
+env_test!(a_validator_that_loses_its_permit_loses_its_bond_row, {
+    let mut n = net(hyperparams());
+    let mut l = ledger(&n);
+    epoch(&mut l, &n, 11, 0); // permits for UIDs 0 and 1
+    l.set_weights(&n.view, 0, &n.slots[0], n.stakes[0], 12, &[2, 3], &[100, 300], 0).unwrap();
+    l.set_weights(&n.view, 1, &n.slots[1], n.stakes[1], 12, &[2, 3], &[300, 100], 0).unwrap();
+    epoch(&mut l, &n, 21, 1_000 * TAO);
+    assert!(l.bonds_of(1, 1).is_some(), "a permit holder with weights has bonds");
+    // UID 2 outstakes UID 1, so the two permits go to UIDs 0 and 2.
+    n.stakes = vec![3 * TAO, TAO, 2 * TAO, 0];
+    epoch(&mut l, &n, 31, 1_000 * TAO);
+    assert!(!l.meta(1, 1).permit);
+    assert_eq!(l.bonds_of(1, 1), None, "the bond row went with the permit");
+    // Its stored weights no longer count: the next epoch pays as if UID 1 had none.
+    let r = epoch(&mut l, &n, 41, 1_000 * TAO);
+    assert!(r.payouts.iter().all(|p| p.hotkey != n.slots[1].hotkey || p.dividends == 0));
+});
+
 env_test!(rounding_dust_stays_with_the_subnet, {
     let n = net(hyperparams());
     let mut l = ledger(&n);
