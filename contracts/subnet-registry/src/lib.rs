@@ -372,7 +372,7 @@ pub mod subnet_registry {
 
         #[ink(message)]
         fn axons_page(&self, netuid: u16, start: u16) -> Vec<Option<AxonInfo>> {
-            self.state.neurons_page(netuid, start).into_iter().map(|slot| self.state.axon(netuid, slot.hotkey)).collect()
+            self.state.axons_page(netuid, start)
         }
 
         #[ink(message)]

@@ -290,6 +290,16 @@ impl RegistryState {
 
     pub fn axon(&self, netuid: u16, hotkey: AccountId) -> Option<AxonInfo> {
         let s = self.subnets.get(netuid)?;
+        self.axon_in(netuid, &s, hotkey)
+    }
+
+    /// The axons of UIDs `start .. start + NEURONS_PAGE` (the subnet record is read once).
+    pub fn axons_page(&self, netuid: u16, start: u16) -> Vec<Option<AxonInfo>> {
+        let Some(s) = self.subnets.get(netuid) else { return Vec::new() };
+        self.neurons_page(netuid, start).into_iter().map(|slot| self.axon_in(netuid, &s, slot.hotkey)).collect()
+    }
+
+    fn axon_in(&self, netuid: u16, s: &Subnet, hotkey: AccountId) -> Option<AxonInfo> {
         match self.axons.get((netuid, hotkey)) {
             Some((axon, generation)) if generation == s.generation => Some(axon),
             _ => None,
