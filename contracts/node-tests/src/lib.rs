@@ -9,10 +9,19 @@ use std::path::PathBuf;
 
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
+use ink::scale::{Decode, Encode};
 pub use ink_e2e;
-use ink_e2e::{Client, ContractsBackend, Keypair, PolkadotConfig, TestNodeProcess};
+use ink_e2e::subxt::blocks::ExtrinsicEvents;
+use ink_e2e::{
+    CallBuilderFinal, CallResult, Client, ContractsBackend, Keypair, PolkadotConfig,
+    TestNodeProcess,
+};
 
 pub type NodeClient = Client<PolkadotConfig, DefaultEnvironment>;
+/// A message to a contract, as the contracts' call builders produce it.
+pub type Message<Args, R> = CallBuilderFinal<DefaultEnvironment, Args, R>;
+/// An included extrinsic: its dry run (return value, gas) and its events.
+pub type Submitted<R> = CallResult<DefaultEnvironment, R, ExtrinsicEvents<PolkadotConfig>>;
 pub type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
 pub const TAO: u128 = 1_000_000_000;
 /// Gas headroom over the dry run for state-dependent calls. A dry run executes on the
@@ -31,7 +40,9 @@ fn release_wasm_paths() -> Vec<PathBuf> {
     CONTRACTS
         .iter()
         .map(|name| {
-            let path = bt_interfaces::bundles_dir().join(name).join(format!("{name}.wasm"));
+            let path = bt_interfaces::bundles_dir()
+                .join(name)
+                .join(format!("{name}.wasm"));
             assert!(
                 path.is_file(),
                 "{} is missing: build the release bundles first (scripts/build-contracts.sh)",
@@ -65,6 +76,37 @@ where
             outcome
         })
         .unwrap_or_else(|e| panic!("node test failed: {e}"));
+}
+
+/// Submits `message` signed by `caller` as an extrinsic, with `GAS_MARGIN_PERCENT` of gas
+/// headroom over its dry run.
+pub async fn submit<Args, R>(
+    client: &mut NodeClient,
+    caller: &Keypair,
+    message: &Message<Args, R>,
+) -> E2EResult<Submitted<R>>
+where
+    Args: Sync + Encode + Clone,
+    R: Send + Decode,
+{
+    Ok(client
+        .call(caller, message)
+        .extra_gas_portion(GAS_MARGIN_PERCENT)
+        .submit()
+        .await?)
+}
+
+/// Dry-runs `message` as `caller` (a free, read-only call) and decodes what it returns.
+pub async fn query<Args, R>(
+    client: &mut NodeClient,
+    caller: &Keypair,
+    message: &Message<Args, R>,
+) -> E2EResult<R>
+where
+    Args: Sync + Encode + Clone,
+    R: Send + Decode,
+{
+    Ok(client.call(caller, message).dry_run().await?.return_value())
 }
 
 pub fn id(k: &Keypair) -> AccountId {
@@ -119,50 +161,46 @@ impl Suite {
             ledger: ledger.account_id,
         };
         let wiring = [
-            client
-                .call(
-                    admin,
-                    &token
-                        .call_builder::<TaoToken>()
-                        .configure(s.ledger, vec![s.registry, s.staking]),
-                )
-                .submit()
-                .await?
-                .return_value()
-                .map_err(|e| format!("{e:?}")),
-            client
-                .call(
-                    admin,
-                    &registry
-                        .call_builder::<SubnetRegistry>()
-                        .configure(s.token, s.staking, s.ledger),
-                )
-                .submit()
-                .await?
-                .return_value()
-                .map_err(|e| format!("{e:?}")),
-            client
-                .call(
-                    admin,
-                    &staking
-                        .call_builder::<Staking>()
-                        .configure(s.token, s.registry, s.ledger),
-                )
-                .submit()
-                .await?
-                .return_value()
-                .map_err(|e| format!("{e:?}")),
-            client
-                .call(
-                    admin,
-                    &ledger
-                        .call_builder::<ConsensusLedger>()
-                        .configure(s.token, s.registry, s.staking),
-                )
-                .submit()
-                .await?
-                .return_value()
-                .map_err(|e| format!("{e:?}")),
+            submit(
+                client,
+                admin,
+                &token
+                    .call_builder::<TaoToken>()
+                    .configure(s.ledger, vec![s.registry, s.staking]),
+            )
+            .await?
+            .return_value()
+            .map_err(|e| format!("{e:?}")),
+            submit(
+                client,
+                admin,
+                &registry
+                    .call_builder::<SubnetRegistry>()
+                    .configure(s.token, s.staking, s.ledger),
+            )
+            .await?
+            .return_value()
+            .map_err(|e| format!("{e:?}")),
+            submit(
+                client,
+                admin,
+                &staking
+                    .call_builder::<Staking>()
+                    .configure(s.token, s.registry, s.ledger),
+            )
+            .await?
+            .return_value()
+            .map_err(|e| format!("{e:?}")),
+            submit(
+                client,
+                admin,
+                &ledger
+                    .call_builder::<ConsensusLedger>()
+                    .configure(s.token, s.registry, s.staking),
+            )
+            .await?
+            .return_value()
+            .map_err(|e| format!("{e:?}")),
         ];
         for (name, outcome) in ["token", "registry", "staking", "ledger"]
             .iter()
@@ -182,20 +220,14 @@ impl Suite {
     ) -> E2EResult<()> {
         use subnet_registry::subnet_registry::SubnetRegistry;
         let mut registry = ink_e2e::create_call_builder::<SubnetRegistry>(self.registry);
-        let current = client
-            .call(admin, &registry.network_params())
-            .dry_run()
-            .await?
-            .return_value();
+        let current = query(client, admin, &registry.network_params()).await?;
         let local = subnet_registry::state::NetworkParams {
             network_rate_limit: 0,
             owner_hparams_rate_limit_tempos: 0,
             allow_local_axons: true,
             ..current
         };
-        let set = client
-            .call(admin, &registry.set_network_params(local))
-            .submit()
+        let set = submit(client, admin, &registry.set_network_params(local))
             .await?
             .return_value();
         set.map_err(|e| format!("set_network_params refused: {e:?}").into())

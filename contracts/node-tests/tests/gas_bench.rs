@@ -5,7 +5,7 @@
 use bt_interfaces::{Hyperparams, RegistryView, PSP22};
 use consensus_ledger::consensus_ledger::ConsensusLedger;
 use ink_e2e::{ChainBackend, ContractsBackend};
-use node_tests::{id, E2EResult, NodeClient, Suite, GAS_MARGIN_PERCENT, TAO};
+use node_tests::{id, query, submit, E2EResult, NodeClient, Suite, TAO};
 use staking::staking::Staking;
 use subnet_registry::subnet_registry::SubnetRegistry;
 use tao_token::tao_token::TaoToken;
@@ -49,41 +49,35 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         let owner = client
             .create_and_fund_account(&alice, 1_000_000_000_000_000)
             .await;
-        client
-            .call(&alice, &tc.transfer(id(&owner), 100 * TAO, vec![]))
-            .submit()
-            .await
-            .expect("fund a miner owner");
+        submit(
+            &mut client,
+            &alice,
+            &tc.transfer(id(&owner), 100 * TAO, vec![]),
+        )
+        .await
+        .expect("fund a miner owner");
         miner_owners.push(owner);
     }
     let mut table = Vec::new();
     let mut queries = Vec::new();
     for &n in &[64u32, 256, 1024] {
         let create = rc.create_subnet(id(&validators[0]), 1_000_000 * TAO);
-        let preview = client
-            .call(&alice, &create)
-            .dry_run()
+        let preview = query(&mut client, &alice, &create)
             .await
-            .map_err(|e| format!("dry run #1 (n = {n}): {e:?}"))?
-            .return_value();
+            .map_err(|e| format!("dry run #1 (n = {n}): {e:?}"))?;
         preview.map_err(|e| format!("create_subnet for n = {n} refused: {e:?}"))?;
-        let netuid = client
-            .call(
-                &alice,
-                &rc.create_subnet(id(&validators[0]), 1_000_000 * TAO),
-            )
-            .extra_gas_portion(GAS_MARGIN_PERCENT)
-            .submit()
-            .await
-            .expect("create_subnet")
-            .return_value()
-            .expect("netuid");
-        let h: Hyperparams = client
-            .call(&alice, &rc.hyperparams(netuid))
-            .dry_run()
+        let netuid = submit(
+            &mut client,
+            &alice,
+            &rc.create_subnet(id(&validators[0]), 1_000_000 * TAO),
+        )
+        .await
+        .expect("create_subnet")
+        .return_value()
+        .expect("netuid");
+        let h: Hyperparams = query(&mut client, &alice, &rc.hyperparams(netuid))
             .await
             .map_err(|e| format!("dry run #2 (n = {n}): {e:?}"))?
-            .return_value()
             .unwrap();
         let bench = Hyperparams {
             tempo: 1,
@@ -98,62 +92,39 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             yuma3: false,
             ..h
         };
-        client
-            .call(&alice, &rc.set_hyperparams(netuid, bench))
-            .extra_gas_portion(GAS_MARGIN_PERCENT)
-            .submit()
+        submit(&mut client, &alice, &rc.set_hyperparams(netuid, bench))
             .await
             .expect("hyperparams");
         for (i, v) in validators.iter().enumerate().skip(1) {
             let _ = i;
-            client
-                .call(&alice, &rc.burned_register(netuid, id(v), TAO))
-                .extra_gas_portion(GAS_MARGIN_PERCENT)
-                .submit()
+            submit(&mut client, &alice, &rc.burned_register(netuid, id(v), TAO))
                 .await
                 .expect("register validator");
         }
         for i in u32::from(VALIDATORS)..n {
             let register = rc.burned_register(netuid, fake_hotkey(i), TAO);
             let owner = &miner_owners[(i / 64) as usize];
-            if let Err(e) = client
-                .call(owner, &register)
-                .extra_gas_portion(GAS_MARGIN_PERCENT)
-                .submit()
-                .await
-            {
-                let why = client
-                    .call(owner, &register)
-                    .dry_run()
+            if let Err(e) = submit(&mut client, owner, &register).await {
+                let why = query(&mut client, owner, &register)
                     .await
-                    .map_err(|e| format!("dry run #3 (n = {n}): {e:?}"))?
-                    .return_value();
+                    .map_err(|e| format!("dry run #3 (n = {n}): {e:?}"))?;
                 return Err(
                     format!("registering miner {i} on n = {n} failed: {e:?} ({why:?})").into(),
                 );
             }
         }
         for v in &validators {
-            let staked = client
-                .call(&alice, &sc.stake_of_hotkey(id(v)))
-                .dry_run()
+            let staked = query(&mut client, &alice, &sc.stake_of_hotkey(id(v)))
                 .await
-                .map_err(|e| format!("dry run #4 (n = {n}): {e:?}"))?
-                .return_value();
+                .map_err(|e| format!("dry run #4 (n = {n}): {e:?}"))?;
             if staked == 0 {
-                client
-                    .call(&alice, &sc.add_stake(id(v), 1_000 * TAO))
-                    .extra_gas_portion(GAS_MARGIN_PERCENT)
-                    .submit()
+                submit(&mut client, &alice, &sc.add_stake(id(v), 1_000 * TAO))
                     .await
                     .expect("stake");
             }
         }
         // First epoch hands out the validator permits.
-        client
-            .call(&alice, &lc.run_epoch(netuid))
-            .extra_gas_portion(GAS_MARGIN_PERCENT)
-            .submit()
+        submit(&mut client, &alice, &lc.run_epoch(netuid))
             .await
             .expect("permit epoch");
         let uids: Vec<u16> = (0..n as u16).collect();
@@ -163,43 +134,37 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                 .iter()
                 .map(|u| 1 + ((u32::from(*u) * 7919 + vi as u32 * 104_729) % 65_535) as u16)
                 .collect();
-            let r = client
-                .call(v, &lc.set_weights(netuid, uids.clone(), values, 0))
-                .extra_gas_portion(GAS_MARGIN_PERCENT)
-                .submit()
-                .await
-                .expect("set_weights");
+            let r = submit(
+                &mut client,
+                v,
+                &lc.set_weights(netuid, uids.clone(), values, 0),
+            )
+            .await
+            .expect("set_weights");
             last_set_weights = r.dry_run.exec_result.gas_consumed.ref_time();
         }
         for yuma3 in [false, true] {
-            let h: Hyperparams = client
-                .call(&alice, &rc.hyperparams(netuid))
-                .dry_run()
+            let h: Hyperparams = query(&mut client, &alice, &rc.hyperparams(netuid))
                 .await
                 .map_err(|e| format!("dry run #5 (n = {n}): {e:?}"))?
-                .return_value()
                 .unwrap();
-            client
-                .call(
-                    &alice,
-                    &rc.set_hyperparams(netuid, Hyperparams { yuma3, ..h }),
-                )
-                .extra_gas_portion(GAS_MARGIN_PERCENT)
-                .submit()
-                .await
-                .expect("mode");
+            submit(
+                &mut client,
+                &alice,
+                &rc.set_hyperparams(netuid, Hyperparams { yuma3, ..h }),
+            )
+            .await
+            .expect("mode");
             // One real epoch first, so the measured one runs in steady state (full bond matrix).
-            let warm = client
-                .call(&alice, &lc.run_epoch(netuid))
-                .extra_gas_portion(GAS_MARGIN_PERCENT)
-                .submit()
-                .await;
+            let warm = submit(&mut client, &alice, &lc.run_epoch(netuid)).await;
             // The dry run sees the current block; with tempo 1 the next epoch is due one later.
-            client
-                .call(&alice, &tc.transfer(id(&validators[0]), 1, vec![]))
-                .submit()
-                .await
-                .expect("filler block");
+            submit(
+                &mut client,
+                &alice,
+                &tc.transfer(id(&validators[0]), 1, vec![]),
+            )
+            .await
+            .expect("filler block");
             let (used, outcome) = match client.call(&alice, &lc.run_epoch(netuid)).dry_run().await {
                 Ok(dry) => {
                     let used = dry.exec_result.gas_consumed.ref_time();

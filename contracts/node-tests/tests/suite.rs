@@ -8,8 +8,7 @@ use bt_interfaces::{
 use consensus_ledger::consensus_ledger::ConsensusLedger;
 use consensus_ledger::events::EpochRun;
 use ink::scale::Decode;
-use ink_e2e::ContractsBackend;
-use node_tests::{id, E2EResult, NodeClient, Suite, GAS_MARGIN_PERCENT, TAO};
+use node_tests::{id, query, submit, E2EResult, NodeClient, Suite, TAO};
 use staking::staking::Staking;
 use subnet_registry::subnet_registry::SubnetRegistry;
 use tao_token::tao_token::TaoToken;
@@ -29,22 +28,20 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
     let mut lc = ink_e2e::create_call_builder::<ConsensusLedger>(suite.ledger);
 
     // A subnet with the validator's hotkey as owner hotkey (UID 0) and two miners.
-    let create = client
-        .call(&alice, &rc.create_subnet(id(&vali), 2_000 * TAO))
-        .extra_gas_portion(GAS_MARGIN_PERCENT)
-        .submit()
-        .await
-        .expect("create_subnet");
+    let create = submit(
+        &mut client,
+        &alice,
+        &rc.create_subnet(id(&vali), 2_000 * TAO),
+    )
+    .await
+    .expect("create_subnet");
     println!(
         "gas (node dry run): create_subnet ref_time {}",
         create.dry_run.exec_result.gas_consumed.ref_time()
     );
     let netuid = create.return_value().expect("netuid");
-    let h: Hyperparams = client
-        .call(&alice, &rc.hyperparams(netuid))
-        .dry_run()
+    let h: Hyperparams = query(&mut client, &alice, &rc.hyperparams(netuid))
         .await?
-        .return_value()
         .unwrap();
     let fast = Hyperparams {
         tempo: 6,
@@ -56,28 +53,23 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
         max_regs_per_block: 4,
         ..h
     };
-    client
-        .call(&alice, &rc.set_hyperparams(netuid, fast))
-        .extra_gas_portion(GAS_MARGIN_PERCENT)
-        .submit()
+    submit(&mut client, &alice, &rc.set_hyperparams(netuid, fast))
         .await
         .expect("hyperparams");
     for m in [&m1, &m2] {
-        let r = client
-            .call(&alice, &rc.burned_register(netuid, id(m), 10 * TAO))
-            .extra_gas_portion(GAS_MARGIN_PERCENT)
-            .submit()
-            .await
-            .expect("burned_register");
+        let r = submit(
+            &mut client,
+            &alice,
+            &rc.burned_register(netuid, id(m), 10 * TAO),
+        )
+        .await
+        .expect("burned_register");
         println!(
             "gas (node dry run): burned_register ref_time {}",
             r.dry_run.exec_result.gas_consumed.ref_time()
         );
     }
-    let stake = client
-        .call(&alice, &sc.add_stake(id(&vali), 1_000 * TAO))
-        .extra_gas_portion(GAS_MARGIN_PERCENT)
-        .submit()
+    let stake = submit(&mut client, &alice, &sc.add_stake(id(&vali), 1_000 * TAO))
         .await
         .expect("add_stake");
     println!(
@@ -86,24 +78,24 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
     );
     // A nominator (eve) delegates to the validator's hotkey.
     let eve = ink_e2e::eve();
-    client
-        .call(&alice, &tc.transfer(id(&eve), 100 * TAO, vec![]))
-        .submit()
-        .await
-        .expect("fund the nominator");
-    let nominate = client
-        .call(&eve, &sc.add_stake(id(&vali), 50 * TAO))
-        .extra_gas_portion(GAS_MARGIN_PERCENT)
-        .submit()
+    submit(
+        &mut client,
+        &alice,
+        &tc.transfer(id(&eve), 100 * TAO, vec![]),
+    )
+    .await
+    .expect("fund the nominator");
+    let nominate = submit(&mut client, &eve, &sc.add_stake(id(&vali), 50 * TAO))
         .await
         .expect("nominate");
     assert_eq!(nominate.return_value(), Ok(()));
-    let serve = client
-        .call(&m1, &rc.serve_axon(netuid, 1, 0x0a00_0001, 8091, 4, 0))
-        .extra_gas_portion(GAS_MARGIN_PERCENT)
-        .submit()
-        .await
-        .expect("serve_axon");
+    let serve = submit(
+        &mut client,
+        &m1,
+        &rc.serve_axon(netuid, 1, 0x0a00_0001, 8091, 4, 0),
+    )
+    .await
+    .expect("serve_axon");
     println!(
         "gas (node dry run): serve_axon ref_time {}",
         serve.dry_run.exec_result.gas_consumed.ref_time()
@@ -113,84 +105,56 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
     for round in 0..4 {
         // Wait (one extrinsic seals one block) until the epoch is due.
         loop {
-            let left = client
-                .call(&alice, &lc.blocks_until_next_epoch(netuid))
-                .dry_run()
+            let left = query(&mut client, &alice, &lc.blocks_until_next_epoch(netuid))
                 .await?
-                .return_value()
                 .unwrap();
             if left == 0 {
                 break;
             }
-            client
-                .call(&alice, &tc.transfer(id(&m2), 1, vec![]))
-                .extra_gas_portion(GAS_MARGIN_PERCENT)
-                .submit()
+            submit(&mut client, &alice, &tc.transfer(id(&m2), 1, vec![]))
                 .await
                 .expect("filler block");
         }
         if round == 1 {
-            let r = client
-                .call(
-                    &vali,
-                    &lc.set_weights(netuid, vec![1, 2], vec![65_535, 21_845], 0),
-                )
-                .extra_gas_portion(GAS_MARGIN_PERCENT)
-                .submit()
-                .await
-                .expect("weights");
+            let r = submit(
+                &mut client,
+                &vali,
+                &lc.set_weights(netuid, vec![1, 2], vec![65_535, 21_845], 0),
+            )
+            .await
+            .expect("weights");
             assert_eq!(r.return_value(), Ok(()));
             continue;
         }
         // Snapshot everything the epoch reads, predict with the library, run, compare.
-        let view: SubnetView = client
-            .call(&alice, &rc.subnet(netuid))
-            .dry_run()
+        let view: SubnetView = query(&mut client, &alice, &rc.subnet(netuid))
             .await?
-            .return_value()
             .unwrap();
-        let mg: Vec<MetagraphEntry> = client
-            .call(&alice, &lc.metagraph(netuid, 0))
-            .dry_run()
+        let mg: Vec<MetagraphEntry> = query(&mut client, &alice, &lc.metagraph(netuid, 0))
             .await?
-            .return_value()
             .unwrap();
         let mut rows = Vec::new();
         let mut bonds = Vec::new();
         for e in &mg {
-            let w = client
-                .call(&alice, &lc.weights(netuid, e.uid))
-                .dry_run()
-                .await?
-                .return_value();
+            let w = query(&mut client, &alice, &lc.weights(netuid, e.uid)).await?;
             rows.push(
                 w.filter(|(at, _)| *at >= e.registered_at)
                     .map(|(_, r)| r)
                     .unwrap_or_default(),
             );
-            let b = client
-                .call(&alice, &lc.bonds(netuid, e.uid))
-                .dry_run()
-                .await?
-                .return_value();
+            let b = query(&mut client, &alice, &lc.bonds(netuid, e.uid)).await?;
             bonds.push(
                 b.filter(|(at, _)| *at > e.registered_at)
                     .map(|(_, r)| r)
                     .unwrap_or_default(),
             );
         }
-        let last_epoch = client
-            .call(&alice, &lc.subnet_state(netuid))
-            .dry_run()
+        let last_epoch = query(&mut client, &alice, &lc.subnet_state(netuid))
             .await?
-            .return_value()
             .unwrap()
             .last_epoch;
         let before: Vec<u128> = mg.iter().map(|e| e.stake).collect();
-        let run = client
-            .call(&alice, &lc.run_epoch(netuid))
-            .extra_gas_portion(GAS_MARGIN_PERCENT)
-            .submit()
+        let run = submit(&mut client, &alice, &lc.run_epoch(netuid))
             .await
             .expect("run_epoch");
         println!(
@@ -226,11 +190,7 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
             neurons: &inputs,
         });
         let hotkeys: Vec<_> = mg.iter().map(|e| e.hotkey).collect();
-        let after = client
-            .call(&alice, &sc.stakes(hotkeys))
-            .dry_run()
-            .await?
-            .return_value();
+        let after = query(&mut client, &alice, &sc.stakes(hotkeys)).await?;
         for (i, out) in predicted.neurons.iter().enumerate() {
             assert_eq!(
                 after[i] - before[i],
@@ -248,58 +208,28 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
     }
     assert_eq!(epochs_checked, 3);
     // The miners' incentive followed the weights (3:1 for miner 1).
-    let mg: Vec<MetagraphEntry> = client
-        .call(&alice, &lc.metagraph(netuid, 0))
-        .dry_run()
+    let mg: Vec<MetagraphEntry> = query(&mut client, &alice, &lc.metagraph(netuid, 0))
         .await?
-        .return_value()
         .unwrap();
     assert!(mg[1].incentive > 2 * mg[2].incentive, "{mg:?}");
-    let owner_of = client
-        .call(&alice, &sc.owner_of(id(&m1)))
-        .dry_run()
-        .await?
-        .return_value();
+    let owner_of = query(&mut client, &alice, &sc.owner_of(id(&m1))).await?;
     assert_eq!(owner_of, Some(id(&alice)));
-    let supply = client
-        .call(&alice, &tc.total_supply())
-        .dry_run()
-        .await?
-        .return_value();
+    let supply = query(&mut client, &alice, &tc.total_supply()).await?;
     assert!(
         supply > 10_000 * TAO - 20 * TAO,
         "emission minted more than the burns recycled"
     );
     // The nominator earned dividends through the pool and can take all of it out as TAO.
-    let eve_stake = client
-        .call(&eve, &sc.stake_of(id(&vali), id(&eve)))
-        .dry_run()
-        .await?
-        .return_value();
+    let eve_stake = query(&mut client, &eve, &sc.stake_of(id(&vali), id(&eve))).await?;
     assert!(eve_stake > 50 * TAO, "nominator's stake grew: {eve_stake}");
-    let eve_before = client
-        .call(&eve, &tc.balance_of(id(&eve)))
-        .dry_run()
-        .await?
-        .return_value();
-    let unstake = client
-        .call(&eve, &sc.remove_stake(id(&vali), eve_stake))
-        .extra_gas_portion(GAS_MARGIN_PERCENT)
-        .submit()
+    let eve_before = query(&mut client, &eve, &tc.balance_of(id(&eve))).await?;
+    let unstake = submit(&mut client, &eve, &sc.remove_stake(id(&vali), eve_stake))
         .await
         .expect("remove_stake");
     assert_eq!(unstake.return_value(), Ok(eve_stake));
-    let eve_after = client
-        .call(&eve, &tc.balance_of(id(&eve)))
-        .dry_run()
-        .await?
-        .return_value();
+    let eve_after = query(&mut client, &eve, &tc.balance_of(id(&eve))).await?;
     assert_eq!(eve_after, eve_before + eve_stake);
-    let left = client
-        .call(&eve, &sc.stake_of(id(&vali), id(&eve)))
-        .dry_run()
-        .await?
-        .return_value();
+    let left = query(&mut client, &eve, &sc.stake_of(id(&vali), id(&eve))).await?;
     assert_eq!(left, 0);
     Ok(())
 }

@@ -4,7 +4,7 @@
 use bt_interfaces::{EmissionInfo, PSP22Error, TaoEmission, TaoProtocol, TokenError, PSP22};
 use ink::scale::Decode;
 use ink_e2e::ContractsBackend;
-use node_tests::{id, E2EResult, NodeClient, TAO};
+use node_tests::{id, query, submit, E2EResult, NodeClient, TAO};
 use tao_token::events::EmissionMinted;
 use tao_token::tao_token::{TaoToken, TaoTokenRef};
 
@@ -24,46 +24,38 @@ async fn deploy_wire_transfer_and_pull_emission_on(mut client: NodeClient) -> E2
         .expect("instantiate");
     let mut call = token.call_builder::<TaoToken>();
 
-    let wired = client
-        .call(&alice, &call.configure(id(&bob), vec![id(&charlie)]))
-        .submit()
-        .await
-        .expect("configure");
+    let wired = submit(
+        &mut client,
+        &alice,
+        &call.configure(id(&bob), vec![id(&charlie)]),
+    )
+    .await
+    .expect("configure");
     assert_eq!(wired.return_value(), Ok(()));
 
-    let transfer = client
-        .call(&alice, &call.transfer(id(&charlie), 250 * TAO, vec![]))
-        .submit()
-        .await
-        .expect("transfer");
+    let transfer = submit(
+        &mut client,
+        &alice,
+        &call.transfer(id(&charlie), 250 * TAO, vec![]),
+    )
+    .await
+    .expect("transfer");
     println!(
         "gas (node dry run): PSP22::transfer ref_time {}",
         transfer.dry_run.exec_result.gas_consumed.ref_time()
     );
     assert_eq!(transfer.return_value(), Ok(()));
-    let balance = client
-        .call(&alice, &call.balance_of(id(&charlie)))
-        .dry_run()
-        .await?
-        .return_value();
+    let balance = query(&mut client, &alice, &call.balance_of(id(&charlie))).await?;
     assert_eq!(balance, 250 * TAO);
 
     // A few more blocks (each extrinsic seals one), then the minter pulls.
     for _ in 0..3 {
-        client
-            .call(&alice, &call.transfer(id(&bob), 1, vec![]))
-            .submit()
+        submit(&mut client, &alice, &call.transfer(id(&bob), 1, vec![]))
             .await
             .expect("filler transfer");
     }
-    let before: EmissionInfo = client
-        .call(&bob, &call.emission_info())
-        .dry_run()
-        .await?
-        .return_value();
-    let pull = client
-        .call(&bob, &call.mint_emission())
-        .submit()
+    let before: EmissionInfo = query(&mut client, &bob, &call.emission_info()).await?;
+    let pull = submit(&mut client, &bob, &call.mint_emission())
         .await
         .expect("mint_emission");
     println!(
@@ -91,17 +83,9 @@ async fn deploy_wire_transfer_and_pull_emission_on(mut client: NodeClient) -> E2
         blocks * TAO,
         "exactly 1 TAO per block before the first halving"
     );
-    let minter_balance = client
-        .call(&bob, &call.balance_of(id(&bob)))
-        .dry_run()
-        .await?
-        .return_value();
+    let minter_balance = query(&mut client, &bob, &call.balance_of(id(&bob))).await?;
     assert_eq!(minter_balance, ev.amount + 3);
-    let supply = client
-        .call(&bob, &call.total_supply())
-        .dry_run()
-        .await?
-        .return_value();
+    let supply = query(&mut client, &bob, &call.total_supply()).await?;
     assert_eq!(supply, 1_000 * TAO + ev.amount);
     Ok(())
 }
@@ -121,50 +105,27 @@ async fn unauthorised_callers_get_typed_errors_on(mut client: NodeClient) -> E2E
         .expect("instantiate");
     let mut call = token.call_builder::<TaoToken>();
 
-    let early = client.call(&bob, &call.mint_emission()).dry_run().await?;
-    assert_eq!(early.return_value(), Err(TokenError::NotConfigured));
-    let stranger_wires = client
-        .call(&eve, &call.configure(id(&eve), vec![]))
-        .dry_run()
-        .await?;
-    assert_eq!(stranger_wires.return_value(), Err(TokenError::NotAdmin));
-    client
-        .call(&alice, &call.configure(id(&bob), vec![]))
-        .submit()
+    let early = query(&mut client, &bob, &call.mint_emission()).await?;
+    assert_eq!(early, Err(TokenError::NotConfigured));
+    let stranger_wires = query(&mut client, &eve, &call.configure(id(&eve), vec![])).await?;
+    assert_eq!(stranger_wires, Err(TokenError::NotAdmin));
+    submit(&mut client, &alice, &call.configure(id(&bob), vec![]))
         .await
         .expect("configure");
 
-    let not_minter = client.call(&eve, &call.mint_emission()).dry_run().await?;
-    assert_eq!(not_minter.return_value(), Err(TokenError::NotMinter));
-    let not_protocol = client
-        .call(&eve, &call.pull(id(&alice), TAO))
-        .dry_run()
-        .await?;
-    assert_eq!(not_protocol.return_value(), Err(TokenError::NotProtocol));
-    let rewire = client
-        .call(&alice, &call.configure(id(&eve), vec![]))
-        .dry_run()
-        .await?;
-    assert_eq!(rewire.return_value(), Err(TokenError::AlreadyConfigured));
-    let overdraw = client
-        .call(&eve, &call.transfer(id(&alice), 1, vec![]))
-        .dry_run()
-        .await?;
-    assert_eq!(
-        overdraw.return_value(),
-        Err(PSP22Error::InsufficientBalance)
-    );
+    let not_minter = query(&mut client, &eve, &call.mint_emission()).await?;
+    assert_eq!(not_minter, Err(TokenError::NotMinter));
+    let not_protocol = query(&mut client, &eve, &call.pull(id(&alice), TAO)).await?;
+    assert_eq!(not_protocol, Err(TokenError::NotProtocol));
+    let rewire = query(&mut client, &alice, &call.configure(id(&eve), vec![])).await?;
+    assert_eq!(rewire, Err(TokenError::AlreadyConfigured));
+    let overdraw = query(&mut client, &eve, &call.transfer(id(&alice), 1, vec![])).await?;
+    assert_eq!(overdraw, Err(PSP22Error::InsufficientBalance));
     // A refused call submitted as an extrinsic fails and changes nothing.
-    assert!(client
-        .call(&eve, &call.mint_emission())
-        .submit()
+    assert!(submit(&mut client, &eve, &call.mint_emission())
         .await
         .is_err());
-    let supply = client
-        .call(&eve, &call.total_supply())
-        .dry_run()
-        .await?
-        .return_value();
+    let supply = query(&mut client, &eve, &call.total_supply()).await?;
     assert_eq!(supply, 10 * TAO);
     Ok(())
 }
