@@ -27,7 +27,7 @@ pub mod consensus_ledger {
     use crate::events::{EpochRun, RootEpochRun, RootMemberAdded, WeightsCommitted, WeightsSet};
     use crate::state::{LedgerEvent, LedgerParams, LedgerState, UidOutput};
     use bt_interfaces::calls::{
-        registry_axons_page, registry_neurons_page, registry_netuids_open, registry_set_pruning_scores,
+        registry_neuron_axons_page, registry_neurons_page, registry_netuids_open, registry_set_pruning_scores,
         registry_slot_of, registry_subnet, staking_distribute, staking_owner_of, staking_stakes,
         token_emission_info, token_mint_emission, token_transfer,
     };
@@ -37,7 +37,7 @@ pub mod consensus_ledger {
     use ink::prelude::vec::Vec;
 
     /// Metagraph rows per page (a page stays within ink!'s 16 KiB output buffer).
-    pub const METAGRAPH_PAGE: u16 = 128;
+    pub const METAGRAPH_PAGE: u16 = bt_interfaces::NEURON_AXONS_PAGE;
 
     /// The other contracts the ledger talks to, fixed at wiring.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,28 +251,25 @@ pub mod consensus_ledger {
         #[ink(message)]
         pub fn metagraph(&self, netuid: u16, start: u16) -> Result<Vec<MetagraphEntry>, LedgerError> {
             let wiring = self.wired()?;
-            let mut slots = registry_neurons_page(wiring.registry, netuid, start).ok_or(LedgerError::CallFailed)?;
-            let mut axons = registry_axons_page(wiring.registry, netuid, start).ok_or(LedgerError::CallFailed)?;
-            slots.truncate(usize::from(METAGRAPH_PAGE));
-            axons.truncate(usize::from(METAGRAPH_PAGE));
-            let hotkeys: Vec<AccountId> = slots.iter().map(|s| s.hotkey).collect();
+            let page = registry_neuron_axons_page(wiring.registry, netuid, start).ok_or(LedgerError::CallFailed)?;
+            let hotkeys: Vec<AccountId> = page.iter().map(|(slot, _)| slot.hotkey).collect();
             let stakes = staking_stakes(wiring.staking, hotkeys).ok_or(LedgerError::CallFailed)?;
-            let records = self.state.uid_records(netuid, start, u16::try_from(slots.len()).unwrap_or(METAGRAPH_PAGE));
-            Ok(slots
-                .iter()
+            let records = self.state.uid_records(netuid, start, u16::try_from(page.len()).unwrap_or(METAGRAPH_PAGE));
+            Ok(page
+                .into_iter()
                 .zip(start..)
                 .zip(records)
-                .enumerate()
-                .map(|(i, ((slot, uid), (meta, out)))| {
+                .zip(stakes.into_iter().chain(core::iter::repeat(0)))
+                .map(|((((slot, axon), uid), (meta, out)), stake)| {
                     let out = if out.epoch_block > slot.registered_at { out } else { UidOutput::default() };
                     MetagraphEntry {
                         uid,
                         hotkey: slot.hotkey,
                         registered_at: slot.registered_at,
-                        stake: stakes.get(i).copied().unwrap_or(0),
-                        last_update: meta.last_update.max(slot.registered_at),
+                        stake,
+                        last_update: meta.last_update_for(slot.registered_at),
                         active: out.active,
-                        validator_permit: meta.permit && meta.permit_at > slot.registered_at,
+                        validator_permit: meta.permit_for(slot.registered_at),
                         stake_weight: out.stake_weight,
                         consensus: out.consensus,
                         incentive: out.incentive,
@@ -280,7 +277,7 @@ pub mod consensus_ledger {
                         validator_trust: out.validator_trust,
                         emission: out.emission,
                         pruning_score: out.pruning_score,
-                        axon: axons.get(i).copied().flatten(),
+                        axon,
                     }
                 })
                 .collect())

@@ -65,10 +65,12 @@ pub struct UidMeta {
 }
 
 impl UidMeta {
-    fn last_update_for(&self, registered_at: BlockNumber) -> BlockNumber {
+    /// The last weights update that counts for the occupant registered at `registered_at`.
+    pub fn last_update_for(&self, registered_at: BlockNumber) -> BlockNumber {
         self.last_update.max(registered_at)
     }
-    fn permit_for(&self, registered_at: BlockNumber) -> bool {
+    /// Whether the occupant registered at `registered_at` holds the validator permit.
+    pub fn permit_for(&self, registered_at: BlockNumber) -> bool {
         self.permit && self.permit_at > registered_at
     }
 }
@@ -210,21 +212,14 @@ impl LedgerState {
     /// (per-UID lookups would decode a whole chunk per UID and exhaust contract memory).
     pub fn uid_records(&self, netuid: u16, start: u16, len: u16) -> Vec<(UidMeta, UidOutput)> {
         let mut out = Vec::with_capacity(usize::from(len));
-        let mut loaded: Option<(u16, Vec<UidMeta>, Vec<UidOutput>)> = None;
-        for uid in (start..).take(usize::from(len)) {
+        // (chunk, its metas, its outputs); u16::MAX is no chunk's index (at most 65535 / CHUNK).
+        let mut loaded: (u16, Vec<UidMeta>, Vec<UidOutput>) = (u16::MAX, Vec::new(), Vec::new());
+        for uid in (start..=u16::MAX).take(usize::from(len)) {
             let (chunk, at) = chunk_of(uid);
-            if loaded.as_ref().map(|(c, _, _)| *c) != Some(chunk) {
-                let metas = self.metas.get((netuid, chunk)).unwrap_or_default();
-                let outputs = self.outputs.get((netuid, chunk)).unwrap_or_default();
-                loaded = Some((chunk, metas, outputs));
+            if loaded.0 != chunk {
+                loaded = (chunk, self.metas.get((netuid, chunk)).unwrap_or_default(), self.outputs.get((netuid, chunk)).unwrap_or_default());
             }
-            let (meta, output) = match &loaded {
-                Some((_, metas, outputs)) => {
-                    (metas.get(at).copied().unwrap_or_default(), outputs.get(at).copied().unwrap_or_default())
-                }
-                None => Default::default(),
-            };
-            out.push((meta, output));
+            out.push((loaded.1.get(at).copied().unwrap_or_default(), loaded.2.get(at).copied().unwrap_or_default()));
         }
         out
     }

@@ -118,10 +118,14 @@ pub fn registry_set_pruning_scores(registry: AccountId, netuid: u16, scores: Vec
     flatten(r.call_mut().set_pruning_scores(netuid, scores).try_invoke())
 }
 
-/// The axons of a page of a subnet's neurons from `start`.
-pub fn registry_axons_page(registry: AccountId, netuid: u16, start: u16) -> Option<Vec<Option<crate::AxonInfo>>> {
+/// A page of a subnet's neurons from `start`, with their axons.
+pub fn registry_neuron_axons_page(
+    registry: AccountId,
+    netuid: u16,
+    start: u16,
+) -> Option<Vec<(crate::NeuronSlot, Option<crate::AxonInfo>)>> {
     let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
-    plain(r.call().axons_page(netuid, start).try_invoke())
+    plain(r.call().neuron_axons_page(netuid, start).try_invoke())
 }
 
 /// The UID and registration of `hotkey` on `netuid`.

@@ -20,7 +20,7 @@ pub use admin::AdminRole;
 pub use ledger::{LedgerError, MetagraphEntry, SubnetHooks, MAX_PENDING_COMMITS, MAX_ROOT_MEMBERS};
 pub use registry::{
     AxonInfo, HyperparamField, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView, MAX_UIDS_CEILING,
-    NEURONS_PAGE, ROOT_NETUID,
+    NEURONS_PAGE, NEURON_AXONS_PAGE, ROOT_NETUID,
 };
 pub use staking::{Payout, StakingError, StakingProtocol, MAX_PAYOUTS, MAX_STAKE_QUERY};
 pub use token::{EmissionInfo, TaoEmission, TaoProtocol, TokenError};

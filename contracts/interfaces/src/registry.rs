@@ -7,6 +7,9 @@ use ink::prelude::vec::Vec;
 pub const ROOT_NETUID: u16 = 0;
 /// Most neurons in one `neurons_page` answer.
 pub const NEURONS_PAGE: u16 = 256;
+/// Most neurons in one `neuron_axons_page` answer (a page of slots with axons stays within
+/// ink!'s 16 KiB buffer for call data).
+pub const NEURON_AXONS_PAGE: u16 = 128;
 /// Hard ceiling for `max_allowed_uids`: the largest subnet one `run_epoch` call handles
 /// (a full weight row of 1,024 UIDs is 4 KiB, well inside the 16 KiB storage cell limit).
 pub const MAX_UIDS_CEILING: u16 = 1024;
@@ -228,9 +231,10 @@ pub trait RegistryView {
     #[ink(message)]
     fn netuids_open(&self) -> Vec<(u16, bool)>;
 
-    /// The axons of UIDs `start .. start + NEURONS_PAGE`.
+    /// UIDs `start .. start + NEURON_AXONS_PAGE` with their axons (one read per neuron and
+    /// per axon: the metagraph's single call to the registry).
     #[ink(message)]
-    fn axons_page(&self, netuid: u16, start: u16) -> Vec<Option<AxonInfo>>;
+    fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>)>;
 
     /// Ledger only: the pruning scores of the epoch that just ran, one per UID.
     #[ink(message)]

@@ -212,6 +212,8 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
         .await?
         .unwrap();
     assert!(mg[1].incentive > 2 * mg[2].incentive, "{mg:?}");
+    assert_eq!(mg[1].axon.map(|a| a.port), Some(8091), "miner 1 serves an axon");
+    assert_eq!(mg[2].axon, None);
     let owner_of = query(&mut client, &alice, &sc.owner_of(id(&m1))).await?;
     assert_eq!(owner_of, Some(id(&alice)));
     let supply = query(&mut client, &alice, &tc.total_supply()).await?;

@@ -371,8 +371,8 @@ pub mod subnet_registry {
         }
 
         #[ink(message)]
-        fn axons_page(&self, netuid: u16, start: u16) -> Vec<Option<AxonInfo>> {
-            self.state.axons_page(netuid, start)
+        fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>)> {
+            self.state.neuron_axons_page(netuid, start)
         }
 
         #[ink(message)]

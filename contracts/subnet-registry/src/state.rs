@@ -9,7 +9,7 @@
 use crate::hyperparams::{new_subnet_defaults, validate_change, INITIAL_BURN, INITIAL_DIFFICULTY};
 use crate::{axon, pow, pricing};
 use bt_interfaces::{
-    AccountId, AxonInfo, Balance, BlockNumber, Hyperparams, NeuronSlot, RegistryError, SubnetView, NEURONS_PAGE,
+    AccountId, AxonInfo, Balance, BlockNumber, Hyperparams, NeuronSlot, RegistryError, SubnetView, NEURONS_PAGE, NEURON_AXONS_PAGE,
     ROOT_NETUID,
 };
 use ink::prelude::vec::Vec;
@@ -281,11 +281,21 @@ impl RegistryState {
     /// UIDs `start .. start + NEURONS_PAGE` of `netuid`.
     pub fn neurons_page(&self, netuid: u16, start: u16) -> Vec<NeuronSlot> {
         let Some(s) = self.subnets.get(netuid) else { return Vec::new() };
-        let end = start.saturating_add(NEURONS_PAGE).min(s.n);
+        self.slots(netuid, &s, start, NEURONS_PAGE).collect()
+    }
+
+    /// UIDs `start .. start + NEURON_AXONS_PAGE` of `netuid` with their axons (the subnet
+    /// record is read once).
+    pub fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>)> {
+        let Some(s) = self.subnets.get(netuid) else { return Vec::new() };
+        self.slots(netuid, &s, start, NEURON_AXONS_PAGE).map(|slot| (slot, self.axon_in(netuid, &s, slot.hotkey))).collect()
+    }
+
+    fn slots<'a>(&'a self, netuid: u16, s: &Subnet, start: u16, page: u16) -> impl Iterator<Item = NeuronSlot> + 'a {
+        let end = start.saturating_add(page).min(s.n);
         (start..end)
-            .filter_map(|uid| self.neurons.get((netuid, uid)))
+            .filter_map(move |uid| self.neurons.get((netuid, uid)))
             .map(|r| NeuronSlot { hotkey: r.hotkey, registered_at: r.registered_at })
-            .collect()
     }
 
     pub fn axon(&self, netuid: u16, hotkey: AccountId) -> Option<AxonInfo> {
@@ -293,11 +303,6 @@ impl RegistryState {
         self.axon_in(netuid, &s, hotkey)
     }
 
-    /// The axons of UIDs `start .. start + NEURONS_PAGE` (the subnet record is read once).
-    pub fn axons_page(&self, netuid: u16, start: u16) -> Vec<Option<AxonInfo>> {
-        let Some(s) = self.subnets.get(netuid) else { return Vec::new() };
-        self.neurons_page(netuid, start).into_iter().map(|slot| self.axon_in(netuid, &s, slot.hotkey)).collect()
-    }
 
     fn axon_in(&self, netuid: u16, s: &Subnet, hotkey: AccountId) -> Option<AxonInfo> {
         match self.axons.get((netuid, hotkey)) {

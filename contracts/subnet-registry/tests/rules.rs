@@ -227,6 +227,13 @@ env_test!(serving_axons, {
     });
     serve(&mut r, 20, 62, 0x0a00_0002, 4, 8092).unwrap();
     assert_eq!(r.axon(1, acc(20)).unwrap().ip, 0x0a00_0002);
+    // The metagraph's page: every neuron once, with its axon if it serves one.
+    let page = r.neuron_axons_page(1, 0);
+    assert_eq!(page.iter().map(|(slot, _)| *slot).collect::<Vec<_>>(), r.neurons_page(1, 0));
+    for (slot, axon) in &page {
+        let expected = if slot.hotkey == acc(20) { Some(8092) } else { None };
+        assert_eq!(axon.map(|a| a.port), expected);
+    }
 });
 
 env_test!(owner_hyperparameters_are_bounded_and_rate_limited, {
