@@ -64,7 +64,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         let create = rc.create_subnet(id(&validators[0]), 1_000_000 * TAO);
         let preview = query(&mut client, &alice, &create)
             .await
-            .map_err(|e| format!("dry run #1 (n = {n}): {e:?}"))?;
+            .map_err(|e| format!("dry run of create_subnet (n = {n}): {e:?}"))?;
         preview.map_err(|e| format!("create_subnet for n = {n} refused: {e:?}"))?;
         let netuid = submit(
             &mut client,
@@ -77,7 +77,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         .expect("netuid");
         let h: Hyperparams = query(&mut client, &alice, &rc.hyperparams(netuid))
             .await
-            .map_err(|e| format!("dry run #2 (n = {n}): {e:?}"))?
+            .map_err(|e| format!("dry run of hyperparams (n = {n}): {e:?}"))?
             .unwrap();
         let bench = Hyperparams {
             tempo: 1,
@@ -107,7 +107,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             if let Err(e) = submit(&mut client, owner, &register).await {
                 let why = query(&mut client, owner, &register)
                     .await
-                    .map_err(|e| format!("dry run #3 (n = {n}): {e:?}"))?;
+                    .map_err(|e| format!("dry run of burned_register (n = {n}): {e:?}"))?;
                 return Err(
                     format!("registering miner {i} on n = {n} failed: {e:?} ({why:?})").into(),
                 );
@@ -116,7 +116,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         for v in &validators {
             let staked = query(&mut client, &alice, &sc.stake_of_hotkey(id(v)))
                 .await
-                .map_err(|e| format!("dry run #4 (n = {n}): {e:?}"))?;
+                .map_err(|e| format!("dry run of stake_of_hotkey (n = {n}): {e:?}"))?;
             if staked == 0 {
                 submit(&mut client, &alice, &sc.add_stake(id(v), 1_000 * TAO))
                     .await
@@ -146,7 +146,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         for yuma3 in [false, true] {
             let h: Hyperparams = query(&mut client, &alice, &rc.hyperparams(netuid))
                 .await
-                .map_err(|e| format!("dry run #5 (n = {n}): {e:?}"))?
+                .map_err(|e| format!("dry run of hyperparams (n = {n}): {e:?}"))?
                 .unwrap();
             submit(
                 &mut client,
@@ -185,7 +185,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             .call(&alice, &rc.neurons_page(netuid, 0))
             .dry_run()
             .await
-            .map_err(|e| format!("dry run #7 (n = {n}): {e:?}"))?;
+            .map_err(|e| format!("dry run of neurons_page (n = {n}): {e:?}"))?;
         queries.push((
             n,
             "registry `neurons_page` (first 256 UIDs)",
@@ -195,7 +195,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             .call(&alice, &lc.metagraph(netuid, 0))
             .dry_run()
             .await
-            .map_err(|e| format!("dry run #8 (n = {n}): {e:?}"))?;
+            .map_err(|e| format!("dry run of metagraph (n = {n}): {e:?}"))?;
         queries.push((
             n,
             "ledger `metagraph` (first 128 UIDs)",
