@@ -67,11 +67,14 @@ contracts_node() {
   fi
   # The runtime wasm builds inside this install need the crate's own Cargo.lock
   # (WASM_BUILD_WORKSPACE_HINT) and a toolchain old enough for sp-io 38 (WASM_BUILD_TOOLCHAIN).
-  local src="$BT_CACHE/src/contracts-node-$CONTRACTS_NODE_VERSION"
+  # `cargo info` downloads and unpacks the published crate (with its Cargo.lock) into cargo's
+  # registry, so the source comes through the package client rather than a hard-coded URL.
+  cargo +"$OFFCHAIN_TOOLCHAIN" info "contracts-node@$CONTRACTS_NODE_VERSION" >/dev/null
+  local src
+  src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"contracts-node-$CONTRACTS_NODE_VERSION" | head -n1)"
   if [ ! -f "$src/Cargo.lock" ]; then
-    mkdir -p "$BT_CACHE/src"
-    curl -sSfL "https://static.crates.io/crates/contracts-node/contracts-node-$CONTRACTS_NODE_VERSION.crate" \
-      | tar -xz -C "$BT_CACHE/src"
+    echo "setup.sh: contracts-node $CONTRACTS_NODE_VERSION source not found in cargo's registry" >&2
+    return 1
   fi
   echo "    building the node: about an hour on 2 cores (progress in cargo's output)"
   WASM_BUILD_WORKSPACE_HINT="$src" WASM_BUILD_TOOLCHAIN="$CONTRACTS_TOOLCHAIN" \

@@ -29,7 +29,7 @@ const RAO_PER_TAO: f64 = 1e9;
     about = "Off-chain Bittensor neuron: train a digit-classifier, serve it as a miner, score miners as a validator",
     long_about = "Off-chain Bittensor neuron.\n\n\
         Miners serve a burn CNN that classifies procedurally rendered digits; validators send \
-        each round a fresh batch generated from an unpredictable seed, score the answers \
+        each round a fresh batch per miner generated from an unpredictable seed, score the answers \
         (accuracy, log-loss tie-break, latency penalty) and turn the scores into u16 weights.\n\n\
         Every request and response is signed with an sr25519 hotkey. Until the chain client \
         exists, who is in the subnet (UIDs, hotkeys, stake, axons) comes from a local peers \
@@ -92,19 +92,32 @@ pub enum Command {
 /// How a command gets its hotkey.
 #[derive(Args, Debug, Clone)]
 pub struct HotkeyArgs {
-    /// Hotkey secret URI: a dev account (//Alice), a BIP39 mnemonic, optionally with a
-    /// derivation path ("word ... word//hot"). Visible in `ps`: prefer --hotkey-file outside tests.
+    /// Development hotkey URI such as //Alice (local networks only). Real keys never go on a
+    /// command line, where `ps` and shell history show them: use --hotkey-file.
     #[arg(long, conflicts_with = "hotkey_file")]
     pub hotkey: Option<String>,
-    /// File holding the hotkey's secret URI or mnemonic (first line; keep it chmod 600).
+    /// File holding the hotkey's secret URI or mnemonic (first line). Must be chmod 600;
+    /// `neuron key new --out FILE` writes one.
     #[arg(long)]
     pub hotkey_file: Option<PathBuf>,
+}
+
+/// Refuses anything but a dev URI where a secret would sit on the command line.
+pub fn dev_uri_only(uri: &str, flag: &str) -> Result<Hotkey> {
+    if !Hotkey::is_dev_uri(uri) {
+        bail!(
+            "refusing a secret key on the command line ({flag}): it would be visible in `ps` and \
+             in shell history. Only development URIs such as //Alice are accepted here; put a \
+             mnemonic in a file (chmod 600) and pass --hotkey-file FILE instead"
+        );
+    }
+    Hotkey::from_uri(uri)
 }
 
 impl HotkeyArgs {
     pub fn load(&self) -> Result<Hotkey> {
         match (&self.hotkey, &self.hotkey_file) {
-            (Some(uri), _) => Hotkey::from_uri(uri),
+            (Some(uri), _) => dev_uri_only(uri, "--hotkey"),
             (None, Some(path)) => Hotkey::from_file(path),
             (None, None) => bail!(
                 "no hotkey given: pass --hotkey //Alice (dev) or --hotkey-file PATH; create one with `neuron key new`"
@@ -163,6 +176,16 @@ pub struct MinerArgs {
     /// Minimum caller stake in TAO; callers below it get 402 insufficient_stake.
     #[arg(long, default_value_t = 0.0)]
     pub min_stake_tao: f64,
+    /// Serve every registered hotkey, not only validator-permit holders (the default refuses
+    /// others with 423, so competitors cannot relay their own challenges through this miner).
+    #[arg(long)]
+    pub allow_non_validators: bool,
+    /// Open connections allowed from one IP address.
+    #[arg(long, default_value_t = 32)]
+    pub max_conns_per_ip: usize,
+    /// Open connections allowed in all.
+    #[arg(long, default_value_t = 768)]
+    pub max_conns: usize,
     /// Requests processed concurrently.
     #[arg(long, default_value_t = 2)]
     pub workers: usize,
@@ -227,7 +250,7 @@ pub enum PeersCommand {
         file: PathBuf,
         #[arg(long)]
         uid: u16,
-        /// SS58 address, or a secret URI (//Bob) whose public key is used.
+        /// SS58 address, or a development URI (//Bob) whose public key is used.
         #[arg(long)]
         hotkey: String,
         /// Stake behind the hotkey, in TAO.
@@ -249,9 +272,16 @@ pub enum PeersCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum KeyCommand {
-    /// Print the SS58 address and public key of a secret URI.
-    #[command(after_help = "Example:\n  neuron key inspect //Alice")]
-    Inspect { uri: String },
+    /// Print the SS58 address and public key of a dev URI or of a key file.
+    #[command(after_help = "Examples:\n  neuron key inspect //Alice\n  neuron key inspect --file ~/.neuron/hotkey")]
+    Inspect {
+        /// A development URI such as //Alice (real keys: use --file).
+        #[arg(conflicts_with = "file", required_unless_present = "file")]
+        uri: Option<String>,
+        /// Key file (chmod 600) holding a mnemonic or secret URI.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
     /// Create a random hotkey; writes its mnemonic to FILE (mode 600) and prints the address.
     #[command(after_help = "Example:\n  neuron key new --out ~/.neuron/hotkey")]
     New {
@@ -367,6 +397,12 @@ async fn cmd_miner(a: MinerArgs) -> Result<()> {
         axon: AxonConfig {
             window_ms: a.window_ms,
             min_stake_rao: tao_to_rao(a.min_stake_tao)?,
+            require_permit: !a.allow_non_validators,
+            conn: crate::axon::conn::ConnLimits {
+                max_connections: a.max_conns.max(1),
+                max_per_address: a.max_conns_per_ip.max(1),
+                ..Default::default()
+            },
             workers: a.workers,
             queue_capacity: a.queue,
             max_timeout_ms: a.max_timeout_ms,
@@ -469,8 +505,8 @@ async fn cmd_validator(a: ValidatorArgs) -> Result<()> {
 
 fn print_report(r: &RoundReport) {
     println!(
-        "round {} (seed {:#018x}): queried {} miners in {} ms",
-        r.step, r.seed, r.queried, r.duration_ms
+        "round {}: queried {} miners (one fresh challenge each) in {} ms",
+        r.step, r.queried, r.duration_ms
     );
     println!(
         "  {:>4}  {:<13}  {:>8}  {:>7}  {:>8}  {:>7}  {:>7}  note",
@@ -494,13 +530,19 @@ fn print_report(r: &RoundReport) {
     println!("  weights (uid:u16) = [{}]", w.join(", "));
 }
 
+/// An SS58 address or a dev URI. The input is never echoed: a mistyped address may be a
+/// mnemonic pasted into the wrong place.
 fn parse_hotkey_arg(s: &str) -> Result<AccountId> {
     if let Ok(id) = s.parse::<AccountId>() {
         return Ok(id);
     }
-    Hotkey::from_uri(s)
-        .map(|k| k.account())
-        .with_context(|| format!("{s:?} is neither an SS58 address nor a secret URI"))
+    if Hotkey::is_dev_uri(s) {
+        return Hotkey::from_uri(s).map(|k| k.account());
+    }
+    bail!(
+        "--hotkey is neither an SS58 address nor a development URI such as //Bob (input not \
+         shown, in case it is a secret); pass the hotkey's public SS58 address"
+    )
 }
 
 fn read_peers(path: &Path) -> Result<PeersFile> {
@@ -565,8 +607,12 @@ fn cmd_peers(c: PeersCommand) -> Result<()> {
 
 fn cmd_key(c: KeyCommand) -> Result<()> {
     match c {
-        KeyCommand::Inspect { uri } => {
-            let k = Hotkey::from_uri(&uri)?;
+        KeyCommand::Inspect { uri, file } => {
+            let k = match (uri, file) {
+                (_, Some(path)) => Hotkey::from_file(&path)?,
+                (Some(uri), None) => dev_uri_only(&uri, "key inspect")?,
+                (None, None) => bail!("give a dev URI (//Alice) or --file PATH"),
+            };
             println!("ss58:       {}", k.account());
             println!("public key: 0x{}", hex::encode(k.account().0));
             Ok(())

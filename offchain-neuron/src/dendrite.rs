@@ -11,7 +11,8 @@ use tokio::time::Instant;
 use crate::axon::RefusalBody;
 use crate::peers::PeerInfo;
 use crate::wire::message::HDR_TIMEOUT_MS;
-use crate::wire::{AccountId, Envelope, Hotkey, new_nonce, now_ms};
+use crate::wire::message::skew_ms;
+use crate::wire::{AccountId, Envelope, Hotkey, Purpose, new_nonce, now_ms};
 
 /// Why a query produced no usable answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -73,7 +74,9 @@ impl Dendrite {
     pub fn new(hotkey: Hotkey) -> Self {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
-            .pool_idle_timeout(Duration::from_secs(30))
+            // Below the axon's idle deadline (15 s), so a pooled connection is never reused
+            // just as the miner closes it.
+            .pool_idle_timeout(Duration::from_secs(10))
             .pool_max_idle_per_host(8)
             .no_proxy()
             .build()
@@ -119,7 +122,14 @@ impl Dendrite {
         body: bytes::Bytes,
         timeout: Duration,
     ) -> Result<Vec<u8>, QueryError> {
-        let env = Envelope::sign(&self.hotkey, recipient, &body, new_nonce(), now_ms());
+        let env = Envelope::sign(
+            &self.hotkey,
+            Purpose::request(route),
+            recipient,
+            &body,
+            new_nonce(),
+            now_ms(),
+        );
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         for (k, v) in env.header_pairs() {
@@ -162,16 +172,17 @@ impl Dendrite {
                 },
             });
         }
-        self.verify_response(&resp_headers, &buf, recipient, &env.nonce)?;
+        self.verify_response(&resp_headers, &buf, route, recipient, &env.nonce)?;
         Ok(buf)
     }
 
-    /// A response is accepted only if signed by the miner we asked, for us, over this body,
-    /// with our request's nonce and a fresh timestamp.
+    /// A response is accepted only if signed by the miner we asked, for us, as a response on
+    /// this route, over this body, with our request's nonce and a fresh timestamp.
     pub fn verify_response(
         &self,
         headers: &HeaderMap,
         body: &[u8],
+        route: &str,
         expected_signer: AccountId,
         nonce: &str,
     ) -> Result<(), QueryError> {
@@ -191,18 +202,16 @@ impl Dendrite {
         if env.nonce != nonce {
             return Err(bad("nonce does not match the request (replayed response?)"));
         }
-        if (now_ms() as i64 - env.timestamp_ms as i64).unsigned_abs() > self.window_ms {
+        if skew_ms(now_ms(), env.timestamp_ms).unsigned_abs() > self.window_ms {
             return Err(bad("timestamp outside the freshness window"));
         }
-        if !env.verify(body) {
+        if !env.verify(Purpose::response(route), body) {
             return Err(bad("signature does not match the body"));
         }
         Ok(())
     }
 
-    /// Queries every peer concurrently with the same body. Returns one [`Answer`] per peer, in
-    /// the order given, no later than `timeout` (+ a few ms of bookkeeping) after the call:
-    /// a peer that hangs or is slow is recorded as a timeout and its request is dropped.
+    /// Queries every peer concurrently with the same body. See [`Dendrite::query_each`].
     pub async fn query_all(
         &self,
         peers: &[PeerInfo],
@@ -210,11 +219,26 @@ impl Dendrite {
         body: bytes::Bytes,
         timeout: Duration,
     ) -> Vec<Answer> {
+        let jobs: Vec<(PeerInfo, bytes::Bytes)> =
+            peers.iter().map(|p| (p.clone(), body.clone())).collect();
+        self.query_each(&jobs, route, timeout).await
+    }
+
+    /// Queries every peer concurrently, each with its own body. Returns one [`Answer`] per
+    /// peer, in the order given, no later than `timeout` (+ a few ms of bookkeeping) after the
+    /// call: a peer that hangs or is slow is recorded as a timeout and its request is dropped.
+    pub async fn query_each(
+        &self,
+        jobs: &[(PeerInfo, bytes::Bytes)],
+        route: &str,
+        timeout: Duration,
+    ) -> Vec<Answer> {
+        let peers: Vec<&PeerInfo> = jobs.iter().map(|(p, _)| p).collect();
         let start = Instant::now();
         let deadline = start + timeout;
         let mut set = JoinSet::new();
         let mut answers: Vec<Option<Answer>> = vec![None; peers.len()];
-        for (i, p) in peers.iter().enumerate() {
+        for (i, (p, body)) in jobs.iter().enumerate() {
             let Some(addr) = p.axon else {
                 answers[i] = Some(Answer {
                     uid: p.uid,

@@ -51,6 +51,10 @@ impl Handler for DigitsHandler {
             .map_err(|e| HandlerError::Internal(e.to_string()))
     }
 
+    fn max_body_bytes(&self) -> usize {
+        DigitsChallenge::max_json_bytes()
+    }
+
     fn describe(&self) -> serde_json::Value {
         let size = self.classifier.lock().expect("model lock").size();
         serde_json::json!({ "task": "digits", "model_size": size, "backend": self.backend })
@@ -84,6 +88,10 @@ pub async fn start(opts: MinerOptions, directory: Arc<dyn PeerDirectory>) -> Res
         "model loaded from {}",
         opts.model.display()
     );
+    match axon::conn::raise_fd_limit() {
+        Ok(n) => tracing::info!(open_files = n, "open-file limit"),
+        Err(e) => tracing::warn!("could not raise the open-file limit: {e}"),
+    }
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port))
         .await
         .with_context(|| {

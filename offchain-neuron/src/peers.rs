@@ -36,6 +36,7 @@ pub struct PeerInfo {
 pub struct PeerSet {
     peers: Vec<PeerInfo>,
     by_hotkey: HashMap<AccountId, usize>,
+    total_stake_rao: u64,
 }
 
 impl PeerSet {
@@ -51,7 +52,19 @@ impl PeerSet {
                 bail!("hotkey {} appears twice in the peer list", p.hotkey);
             }
         }
-        Ok(Self { peers, by_hotkey })
+        let total_stake_rao = peers
+            .iter()
+            .fold(0u64, |t, p| t.saturating_add(p.stake_rao));
+        Ok(Self {
+            peers,
+            by_hotkey,
+            total_stake_rao,
+        })
+    }
+
+    /// Stake of every peer together, in RAO.
+    pub fn total_stake_rao(&self) -> u64 {
+        self.total_stake_rao
     }
 
     pub fn peers(&self) -> &[PeerInfo] {

@@ -120,6 +120,13 @@ fn better_model_earns_higher_score_and_weight() {
     let mut procs = Procs(Vec::new());
     let good_addr = start_miner(&mut procs, &good, "//Bob", &peers);
     let bad_addr = start_miner(&mut procs, &bad, "//Charlie", &peers);
+    // The public health probe says nothing about the miner's machine (no local paths).
+    let health = http_get(good_addr, "/health");
+    assert!(health.contains("\"served\""), "{health}");
+    assert!(
+        !health.contains(dir.path().to_str().unwrap()) && !health.contains("peers.json"),
+        "{health}"
+    );
     peers_add(&peers, "1", "//Bob", &["--axon", &good_addr.to_string()]);
     peers_add(&peers, "2", "//Charlie", &["--axon", &bad_addr.to_string()]);
 
@@ -187,6 +194,72 @@ fn better_model_earns_higher_score_and_weight() {
     assert_eq!(r["step"], 4);
 }
 
+/// A plain HTTP/1.1 GET over a std socket; returns the whole response.
+fn http_get(addr: SocketAddr, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+fn neuron_fails(args: &[&str]) -> String {
+    let out = Command::new(NEURON).args(args).output().unwrap();
+    assert!(!out.status.success(), "neuron {args:?} should fail");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn secrets_stay_off_the_command_line_and_out_of_messages() {
+    let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+    // A mnemonic as a process argument is refused, and never repeated back.
+    for args in [
+        &["miner", "--model", "m.bpk", "--peers", "p.json", "--hotkey", phrase][..],
+        &["validator", "--peers", "p.json", "--hotkey", phrase],
+        &["key", "inspect", phrase],
+    ] {
+        let text = neuron_fails(args);
+        assert!(text.contains("refusing a secret key on the command line"), "{text}");
+        assert!(text.contains("--hotkey-file"), "names the fix: {text}");
+        assert!(!text.contains("curtain"), "echoed the mnemonic: {text}");
+    }
+    // A mistyped address in `peers add` is not echoed either (it may be a pasted mnemonic).
+    let dir = tempfile::tempdir().unwrap();
+    let peers = dir.path().join("peers.json");
+    let text = neuron_fails(&[
+        "peers",
+        "add",
+        "--file",
+        peers.to_str().unwrap(),
+        "--uid",
+        "1",
+        "--hotkey",
+        phrase,
+    ]);
+    assert!(text.contains("SS58") && !text.contains("curtain"), "{text}");
+    // A key file others can read is refused; at 0600 it works.
+    let file = dir.path().join("hotkey");
+    std::fs::write(&file, format!("{phrase}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let text = neuron_fails(&["key", "inspect", "--file", file.to_str().unwrap()]);
+    assert!(text.contains("chmod 600") && !text.contains("curtain"), "{text}");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = neuron(&["key", "inspect", "--file", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ss58:"));
+    // Dev URIs remain fine on the command line.
+    let out = neuron(&["key", "inspect", "//Alice"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY")
+    );
+}
+
 #[test]
 fn help_teaches_each_command() {
     for cmd in [
@@ -195,6 +268,7 @@ fn help_teaches_each_command() {
         &["miner", "--help"],
         &["validator", "--help"],
         &["bench", "miner", "--help"],
+        &["bench", "attack", "--help"],
     ] {
         let out = neuron(cmd);
         let text = String::from_utf8_lossy(&out.stdout);

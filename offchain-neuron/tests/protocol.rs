@@ -16,7 +16,7 @@ use offchain_neuron::peers::{PeerInfo, StaticPeerDirectory};
 use offchain_neuron::task::digits::DigitsTask;
 use offchain_neuron::validator::{Validator, ValidatorConfig};
 use offchain_neuron::wire::message::HDR_TIMEOUT_MS;
-use offchain_neuron::wire::{AccountId, Envelope, Hotkey, new_nonce, now_ms};
+use offchain_neuron::wire::{AccountId, Envelope, Hotkey, Purpose, new_nonce, now_ms};
 use reqwest::header::{HeaderMap, HeaderValue};
 
 const TAO: u64 = 1_000_000_000;
@@ -117,20 +117,27 @@ async fn start(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_path_has_its_own_status_and_reason() {
-    let (alice, bob, charlie, dave, eve) = (
+    let (alice, bob, charlie, dave, eve, ferdie, george) = (
         key("//Alice"),
         key("//Bob"),
         key("//Charlie"),
         key("//Dave"),
         key("//Eve"),
+        key("//Ferdie"),
+        key("//George"),
     );
     let echo = Arc::new(Echo(AtomicUsize::new(0)));
-    // Alice: validator with 1000 TAO. Charlie: registered with 1 TAO. Eve: not registered.
+    // Alice, Ferdie: validators with permits. George: permit but only 50 TAO. Charlie: a
+    // registered miner with 1 TAO and no permit. Eve: not registered.
+    let mut low_stake_validator = peer(5, &george, 50, None);
+    low_stake_validator.validator_permit = true;
     let peers = vec![
         peer(0, &alice, 1000, None),
         peer(1, &bob, 0, None),
         peer(2, &charlie, 1, None),
         peer(3, &dave, 0, None),
+        peer(4, &ferdie, 2000, None),
+        low_stake_validator,
     ];
     let cfg = AxonConfig {
         min_stake_rao: 100 * TAO,
@@ -140,8 +147,10 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
     let ax = start(echo.clone(), &bob, peers, cfg).await;
     let url = format!("http://{}/echo", ax.addr);
     let body: &'static [u8] = br#"{"hello":"miner"}"#;
-    let sign =
-        |k: &Hotkey, to: AccountId, b: &[u8], ts: u64| Envelope::sign(k, to, b, new_nonce(), ts);
+    let req = Purpose::request("echo");
+    let sign = |k: &Hotkey, to: AccountId, b: &[u8], ts: u64| {
+        Envelope::sign(k, req, to, b, new_nonce(), ts)
+    };
 
     // Accepted, and the response is signed by Bob for Alice over the response body.
     let env = sign(&alice, bob.account(), body, now_ms());
@@ -149,28 +158,34 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&resp_body));
     let dendrite = Dendrite::new(alice.clone());
     dendrite
-        .verify_response(&resp_h, &resp_body, bob.account(), &env.nonce)
+        .verify_response(&resp_h, &resp_body, "echo", bob.account(), &env.nonce)
         .unwrap();
     // A tampered response, a response for another request, or from another key is rejected.
     let mut tampered = resp_body.clone();
     tampered[2] ^= 1;
     assert!(matches!(
-        dendrite.verify_response(&resp_h, &tampered, bob.account(), &env.nonce),
+        dendrite.verify_response(&resp_h, &tampered, "echo", bob.account(), &env.nonce),
         Err(QueryError::BadResponseSignature(_))
     ));
     assert!(
         dendrite
-            .verify_response(&resp_h, &resp_body, bob.account(), "someothernonce")
+            .verify_response(&resp_h, &resp_body, "echo", bob.account(), "someothernonce")
             .is_err()
     );
     assert!(
         dendrite
-            .verify_response(&resp_h, &resp_body, charlie.account(), &env.nonce)
+            .verify_response(&resp_h, &resp_body, "echo", charlie.account(), &env.nonce)
             .is_err()
     );
     assert!(
         dendrite
-            .verify_response(&HeaderMap::new(), &resp_body, bob.account(), &env.nonce)
+            .verify_response(&resp_h, &resp_body, "other", bob.account(), &env.nonce)
+            .is_err(),
+        "a response on another route"
+    );
+    assert!(
+        dendrite
+            .verify_response(&HeaderMap::new(), &resp_body, "echo", bob.account(), &env.nonce)
             .is_err(),
         "unsigned response"
     );
@@ -214,17 +229,55 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
             "unknown_signer",
         ),
         (
-            "low stake",
+            // Also the relay defence: a registered miner re-signing its own challenge to ask a
+            // stronger miner is refused before its body is read.
+            "no validator permit",
             headers(&sign(&charlie, bob.account(), body, now_ms())),
+            body,
+            423,
+            "no_validator_permit",
+        ),
+        (
+            "low stake",
+            headers(&sign(&george, bob.account(), body, now_ms())),
             body,
             402,
             "insufficient_stake",
         ),
+        (
+            "a response signature replayed as a request",
+            headers(&Envelope::sign(
+                &alice,
+                Purpose::response("echo"),
+                bob.account(),
+                body,
+                new_nonce(),
+                now_ms(),
+            )),
+            body,
+            403,
+            "bad_signature",
+        ),
+        (
+            "signed for another route",
+            headers(&Envelope::sign(
+                &alice,
+                Purpose::request("digits"),
+                bob.account(),
+                body,
+                new_nonce(),
+                now_ms(),
+            )),
+            body,
+            403,
+            "bad_signature",
+        ),
     ];
+    // Claims Ferdie (a validator) but is signed by Alice.
     let mut forged = headers(&sign(&alice, bob.account(), body, now_ms()));
     forged.insert(
         "x-bt-signer",
-        HeaderValue::from_str(&eve.account().to_ss58()).unwrap(),
+        HeaderValue::from_str(&ferdie.account().to_ss58()).unwrap(),
     );
     cases.push((
         "signature of another key",
@@ -242,6 +295,9 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
         400,
         "malformed_header",
     ));
+    let mut overflow = headers(&sign(&alice, bob.account(), body, now_ms()));
+    overflow.insert("x-bt-timestamp", HeaderValue::from(u64::MAX));
+    cases.push(("timestamp u64::MAX", overflow, body, 408, "stale_timestamp"));
 
     let mut statuses = std::collections::BTreeMap::new();
     for (name, h, b, want_status, want_code) in cases {
@@ -260,6 +316,7 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
     }
     // Distinct status per cause.
     let mut codes: Vec<u16> = statuses.values().copied().collect();
+    codes.sort();
     codes.dedup();
     assert_eq!(codes.len(), statuses.len(), "{statuses:?}");
     // Only the one accepted request reached the handler.
@@ -279,7 +336,14 @@ async fn running_handler_is_cancelled_at_the_deadline() {
     )
     .await;
     let body: &'static [u8] = b"{}";
-    let env = Envelope::sign(&alice, bob.account(), body, new_nonce(), now_ms());
+    let env = Envelope::sign(
+        &alice,
+        Purpose::request("slow"),
+        bob.account(),
+        body,
+        new_nonce(),
+        now_ms(),
+    );
     let mut h = headers(&env);
     h.insert(HDR_TIMEOUT_MS, HeaderValue::from_static("300"));
     let t = Instant::now();
@@ -333,7 +397,14 @@ async fn fixed_server(
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("nononce1")
                     .to_string();
-                let env = Envelope::sign(k, recipient, body.as_bytes(), nonce, now_ms());
+                let env = Envelope::sign(
+                    k,
+                    Purpose::response("digits"),
+                    recipient,
+                    body.as_bytes(),
+                    nonce,
+                    now_ms(),
+                );
                 for (name, v) in env.header_pairs() {
                     resp.headers_mut()
                         .insert(name, axum::http::HeaderValue::from_str(&v).unwrap());
@@ -580,6 +651,8 @@ async fn queued_requests_are_served_by_stake_priority() {
         peers,
         AxonConfig {
             workers: 1,
+            // Stake ordering among callers that are not all validators.
+            require_permit: false,
             ..AxonConfig::default()
         },
     )
@@ -589,7 +662,14 @@ async fn queued_requests_are_served_by_stake_priority() {
     let send = |k: Hotkey, name: &'static str| {
         let (url, to) = (url.clone(), miner.account());
         tokio::spawn(async move {
-            let env = Envelope::sign(&k, to, name.as_bytes(), new_nonce(), now_ms());
+            let env = Envelope::sign(
+                &k,
+                Purpose::request("ordered"),
+                to,
+                name.as_bytes(),
+                new_nonce(),
+                now_ms(),
+            );
             post(&url, headers(&env), name.as_bytes()).await.0
         })
     };

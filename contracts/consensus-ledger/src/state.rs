@@ -51,6 +51,9 @@ pub struct SubnetLedger {
     pub last_epoch: BlockNumber,
     pub epoch_index: u64,
     pub account: Account,
+    /// Emission an earlier epoch could not pay out: the owner cut was already taken from it,
+    /// so the next epoch must not charge it again.
+    pub carried_after_cut: Balance,
 }
 
 /// Weights and permit bookkeeping of one UID.
@@ -264,7 +267,10 @@ impl LedgerState {
         let mut account = Account::default();
         let share = if self.root_shares { 0 } else { accrual::EQUAL_SHARE };
         self.pool.set_share(&mut account, share);
-        self.subnets.insert(netuid, &SubnetLedger { created_at: block, last_epoch: block, epoch_index: 0, account });
+        self.subnets.insert(
+            netuid,
+            &SubnetLedger { created_at: block, last_epoch: block, epoch_index: 0, account, carried_after_cut: 0 },
+        );
     }
 
     /// A subnet disappeared: its share ends and its unpaid emission returns to the pool.
@@ -434,7 +440,9 @@ impl LedgerState {
         }
         self.pool.settle(&mut s.account);
         let accrued = s.account.accrued;
-        let owner_cut = crate::pool_math::proportion(accrued, self.params.owner_cut);
+        // The cut applies to new emission only, never again to what earlier epochs carried.
+        let new_emission = accrued.saturating_sub(s.carried_after_cut);
+        let owner_cut = crate::pool_math::proportion(new_emission, self.params.owner_cut);
         let emission = u64::try_from(accrued.saturating_sub(owner_cut)).unwrap_or(u64::MAX);
 
         let n = u16::try_from(slots.len()).unwrap_or(MAX_EPOCH_UIDS);
@@ -540,6 +548,7 @@ impl LedgerState {
         let mut s = self.subnets.get(netuid).ok_or(LedgerError::SubnetNotFound)?;
         let spent = paid.checked_add(result.owner_cut).ok_or(LedgerError::Overflow)?;
         s.account.accrued = s.account.accrued.checked_sub(spent).ok_or(LedgerError::Overflow)?;
+        s.carried_after_cut = s.account.accrued;
         s.last_epoch = now;
         s.epoch_index = s.epoch_index.saturating_add(1);
         self.subnets.insert(netuid, &s);

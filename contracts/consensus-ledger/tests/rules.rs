@@ -99,6 +99,28 @@ env_test!(first_epoch_pays_validators_by_stake_and_grants_permits, {
     assert!(l.meta(1, 0).permit && l.meta(1, 1).permit && !l.meta(1, 2).permit);
 });
 
+// Finding 4 of the economic review: the owner cut was taken from everything accrued, including
+// what earlier epochs could not pay, so on a subnet where Yuma pays no one the owner's share
+// grew to 61% after 10 epochs. The cut must apply to new emission only.
+env_test!(owner_cut_applies_to_new_emission_only, {
+    let mut n = net(hyperparams());
+    n.stakes = vec![0; 4]; // no stake anywhere: Yuma pays no one, everything is carried
+    let mut l = ledger(&n);
+    let mut minted_total = 0u128;
+    let mut cut_total = 0u128;
+    let mut paid_total = 0u128;
+    for e in 1..=10u32 {
+        let r = epoch(&mut l, &n, 1 + 10 * e, 100 * TAO);
+        minted_total += 100 * TAO;
+        cut_total += r.owner_cut;
+        paid_total += r.payouts.iter().map(|p| p.incentive + p.dividends).sum::<u128>();
+        assert!(r.owner_cut <= 100 * TAO * 11_796 / 65_535 + 1, "epoch {e}: cut {} of {}", r.owner_cut, r.accrued);
+    }
+    assert_eq!(paid_total, 0, "nobody has stake, so nobody is paid");
+    let share = cut_total as f64 / minted_total as f64;
+    assert!((share - 11_796.0 / 65_535.0).abs() < 1e-6, "owner share {share}");
+});
+
 env_test!(epoch_payouts_equal_what_the_yuma_library_computes, {
     let n = net(hyperparams());
     let mut l = ledger(&n);

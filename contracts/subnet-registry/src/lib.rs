@@ -254,19 +254,15 @@ pub mod subnet_registry {
             self.neuron(netuid, uid)
         }
 
-        /// UIDs `start .. start + 256` with their axons, in one call.
+        /// UIDs `start .. start + NEURON_AXONS_PAGE` (128) with their axons, in one call. A page
+        /// of 256 with axons would overflow ink!'s 16 KiB output buffer and trap on a full subnet.
         #[ink(message)]
         pub fn neurons(&self, netuid: u16, start: u16) -> Vec<NeuronInfo> {
             self.state
-                .neurons_page(netuid, start)
+                .neuron_axons_page(netuid, start)
                 .into_iter()
                 .zip(start..)
-                .map(|(slot, uid)| NeuronInfo {
-                    uid,
-                    hotkey: slot.hotkey,
-                    registered_at: slot.registered_at,
-                    axon: self.state.axon(netuid, slot.hotkey),
-                })
+                .map(|((slot, axon), uid)| NeuronInfo { uid, hotkey: slot.hotkey, registered_at: slot.registered_at, axon })
                 .collect()
         }
 
@@ -379,6 +375,25 @@ pub mod subnet_registry {
         fn set_pruning_scores(&mut self, netuid: u16, scores: Vec<u16>) -> Result<(), RegistryError> {
             self.ensure_ledger()?;
             self.state.set_pruning_scores(netuid, scores)
+        }
+    }
+
+    #[cfg(test)]
+    mod page_size {
+        use super::*;
+        use ink::scale::Encode;
+
+        /// Finding 11 of the economic review: a 256-UID page with axons exceeded the 16 KiB
+        /// output buffer. A full page at the worst case (every axon set) must fit with room.
+        #[test]
+        fn a_full_neurons_page_fits_the_output_buffer() {
+            let axon = AxonInfo { block: u32::MAX, version: u32::MAX, ip: u128::MAX, port: u16::MAX, ip_type: 6, protocol: 4 };
+            let info = NeuronInfo { uid: u16::MAX, hotkey: AccountId::from([7; 32]), registered_at: u32::MAX, axon: Some(axon) };
+            let page = vec![info; usize::from(bt_interfaces::NEURON_AXONS_PAGE)];
+            let encoded = Ok::<_, ()>(page.clone()).encode().len();
+            assert!(encoded < 16 * 1024 - 1024, "{encoded} bytes");
+            let too_big = vec![info; 256];
+            assert!(too_big.encode().len() > 16 * 1024, "the old page size really overflowed");
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Every way the axon can refuse a request: a distinct HTTP status and `error` code per cause,
-//! a reason, and what the caller should do about it.
+//! Every way the axon can refuse a request: an HTTP status, a distinct `error` code per cause,
+//! a reason, and what the caller should do about it. Statuses are distinct too, except where
+//! two causes mean the same thing to a client (408: too slow; 503: come back later).
 //!
 //! | status | error               | cause                                                    |
 //! |--------|---------------------|----------------------------------------------------------|
@@ -8,13 +9,17 @@
 //! | 402    | insufficient_stake  | signer's stake is below the miner's minimum              |
 //! | 403    | bad_signature       | signature does not verify (tampered body, wrong key, …)  |
 //! | 408    | stale_timestamp     | x-bt-timestamp outside the freshness window              |
+//! | 408    | body_read_timeout   | the body did not arrive within the body-read deadline    |
 //! | 409    | replayed_nonce      | (signer, nonce) already used inside the window           |
 //! | 412    | unknown_signer      | signer is not in the peer directory (not registered)     |
 //! | 413    | body_too_large      | body over the size limit                                 |
 //! | 421    | wrong_recipient     | x-bt-recipient is not this miner's hotkey                |
 //! | 422    | bad_request_body    | verified, but the task cannot parse the body             |
+//! | 423    | no_validator_permit | signer holds no validator permit (miner serves validators)|
+//! | 429    | nonce_quota_full    | signer holds its whole quota of live nonces: slow down   |
 //! | 500    | handler_failed      | the miner's handler failed                               |
 //! | 503    | overloaded          | queue full of higher-stake work, or nonce cache full     |
+//! | 503    | connection_limit    | too many open connections (from this address, or at all) |
 //! | 504    | deadline_exceeded   | the request's deadline passed (queued or cancelled)      |
 
 use axum::Json;
@@ -30,6 +35,10 @@ pub enum Refusal {
     Malformed(MalformedHeader),
     Unsigned,
     InsufficientStake { have_rao: u64, need_rao: u64 },
+    NoValidatorPermit,
+    NonceQuotaFull { quota: usize },
+    BodyReadTimeout { limit_ms: u64 },
+    ConnectionLimit { per_address: bool, limit: usize },
     BadSignature,
     Stale { skew_ms: i64, window_ms: u64 },
     Replayed,
@@ -56,6 +65,10 @@ impl Refusal {
             Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
             Refusal::Unsigned => StatusCode::UNAUTHORIZED,
             Refusal::InsufficientStake { .. } => StatusCode::PAYMENT_REQUIRED,
+            Refusal::NoValidatorPermit => StatusCode::LOCKED,
+            Refusal::NonceQuotaFull { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::BodyReadTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            Refusal::ConnectionLimit { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Refusal::BadSignature => StatusCode::FORBIDDEN,
             Refusal::Stale { .. } => StatusCode::REQUEST_TIMEOUT,
             Refusal::Replayed => StatusCode::CONFLICT,
@@ -74,6 +87,10 @@ impl Refusal {
             Refusal::Malformed(_) => "malformed_header",
             Refusal::Unsigned => "unsigned",
             Refusal::InsufficientStake { .. } => "insufficient_stake",
+            Refusal::NoValidatorPermit => "no_validator_permit",
+            Refusal::NonceQuotaFull { .. } => "nonce_quota_full",
+            Refusal::BodyReadTimeout { .. } => "body_read_timeout",
+            Refusal::ConnectionLimit { .. } => "connection_limit",
             Refusal::BadSignature => "bad_signature",
             Refusal::Stale { .. } => "stale_timestamp",
             Refusal::Replayed => "replayed_nonce",
@@ -101,9 +118,29 @@ impl Refusal {
                 format!("signer has {have_rao} RAO of stake, this miner requires {need_rao} RAO"),
                 "add stake to your hotkey, or query miners with a lower --min-stake".into(),
             ),
+            Refusal::NoValidatorPermit => (
+                "signer holds no validator permit; this miner serves validators only".into(),
+                "query with a hotkey that holds a validator permit on this subnet (stake it into the top validators), or ask the miner operator to allow other callers".into(),
+            ),
+            Refusal::NonceQuotaFull { quota } => (
+                format!("signer already has {quota} requests inside the freshness window (its quota, scaled by stake)"),
+                "send fewer requests per second; the quota frees itself as the window passes".into(),
+            ),
+            Refusal::BodyReadTimeout { limit_ms } => (
+                format!("request body did not arrive within {limit_ms} ms"),
+                "send the whole body promptly after the headers".into(),
+            ),
+            Refusal::ConnectionLimit { per_address, limit } => (
+                if *per_address {
+                    format!("your address already holds {limit} open connections to this miner")
+                } else {
+                    format!("this miner already serves its maximum of {limit} connections")
+                },
+                "reuse one keep-alive connection, close idle ones, retry later".into(),
+            ),
             Refusal::BadSignature => (
                 "signature does not match the body, nonce, timestamp and recipient for the claimed signer".into(),
-                "sign exactly the bytes you send (do not re-serialise the body after signing) with the hotkey named in x-bt-signer".into(),
+                "sign the canonical string request.{route}.{sha256(body)}.{nonce}.{timestamp}.{recipient} over exactly the bytes you send, with the hotkey named in x-bt-signer".into(),
             ),
             Refusal::Stale { skew_ms, window_ms } => (
                 format!("timestamp is {skew_ms} ms away from the miner's clock, the window is +-{window_ms} ms"),

@@ -1,5 +1,7 @@
-//! The validator: one round = sample miners, one fresh challenge from OS randomness, concurrent
-//! signed queries under a hard deadline, scoring, EMA per UID, weight pipeline, state saved.
+//! The validator: one round = sample miners, a fresh challenge *per miner* from OS randomness
+//! (so no miner can copy another's answer or relay its challenge to a stronger miner for the
+//! same images), concurrent signed queries under a hard deadline, scoring, EMA per UID, weight
+//! pipeline, state saved.
 //!
 //! Memory is bounded: per-UID vectors have at most 65,536 entries (UIDs are u16), one round's
 //! answers are dropped after scoring, and responses are size-capped by the dendrite.
@@ -59,6 +61,8 @@ impl Default for ValidatorConfig {
 pub struct MinerResult {
     pub uid: u16,
     pub hotkey: AccountId,
+    /// Seed of this miner's challenge (revealed after the round, so anyone can re-derive it).
+    pub seed: u64,
     pub accuracy: Option<f64>,
     pub loss: Option<f64>,
     pub latency_ms: u64,
@@ -71,8 +75,6 @@ pub struct MinerResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct RoundReport {
     pub step: u64,
-    /// The challenge seed (revealed after the round, so anyone can re-derive the images).
-    pub seed: u64,
     pub queried: usize,
     pub duration_ms: u64,
     pub results: Vec<MinerResult>,
@@ -85,7 +87,7 @@ pub struct RoundReport {
 }
 
 pub struct Validator<T: Task> {
-    task: T,
+    task: Arc<T>,
     dendrite: Dendrite,
     directory: Arc<dyn PeerDirectory>,
     cfg: ValidatorConfig,
@@ -105,7 +107,7 @@ impl<T: Task> Validator<T> {
             None => ValidatorState::new(),
         };
         Ok(Self {
-            task,
+            task: Arc::new(task),
             dendrite,
             directory,
             cfg,
@@ -128,6 +130,29 @@ impl<T: Task> Validator<T> {
             .collect()
     }
 
+    /// Generates each miner's challenge from its seed, in parallel off the async runtime.
+    async fn challenges(
+        &self,
+        sample: &[PeerInfo],
+        seeds: &[u64],
+    ) -> Result<(Vec<(PeerInfo, bytes::Bytes)>, Vec<T::Truth>)> {
+        use rayon::prelude::*;
+        let task = self.task.clone();
+        let seeds = seeds.to_vec();
+        let made = tokio::task::spawn_blocking(move || {
+            seeds
+                .par_iter()
+                .map(|&seed| {
+                    let (challenge, truth) = task.generate(seed);
+                    serde_json::to_vec(&challenge).map(|b| (bytes::Bytes::from(b), truth))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await??;
+        let (bodies, truths): (Vec<_>, Vec<_>) = made.into_iter().unzip();
+        Ok((sample.iter().cloned().zip(bodies).collect(), truths))
+    }
+
     /// Runs one round.
     pub async fn run_round(&mut self) -> Result<RoundReport> {
         let started = Instant::now();
@@ -143,21 +168,22 @@ impl<T: Task> Validator<T> {
         sample.truncate(self.cfg.sample_size);
         sample.sort_by_key(|p| p.uid);
 
-        // Unpredictable seed: nobody (including this validator before now) knows the images.
-        let seed = rand::rngs::OsRng.next_u64();
-        let (challenge, truth) = self.task.generate(seed);
-        let body = bytes::Bytes::from(serde_json::to_vec(&challenge)?);
+        // One unpredictable seed per miner: nobody (this validator included, before now) knows
+        // any miner's images, and no two miners get the same ones.
+        let seeds: Vec<u64> = sample.iter().map(|_| rand::rngs::OsRng.next_u64()).collect();
+        let (jobs, truths) = self.challenges(&sample, &seeds).await?;
         let answers = self
             .dendrite
-            .query_all(&sample, self.task.name(), body, self.cfg.timeout)
+            .query_each(&jobs, self.task.name(), self.cfg.timeout)
             .await;
+        drop(jobs);
 
         let params = ScoreParams::new(self.cfg.timeout);
         let mut results = Vec::with_capacity(answers.len());
-        for a in answers {
+        for ((a, truth), seed) in answers.into_iter().zip(&truths).zip(seeds) {
             let (quality, error) = match a.result {
                 Ok(bytes) => match serde_json::from_slice::<T::Response>(&bytes) {
-                    Ok(resp) => match self.task.score(&truth, &resp) {
+                    Ok(resp) => match self.task.score(truth, &resp) {
                         Ok(q) => (Some(q), None),
                         Err(e) => (None, Some(format!("unscorable response: {e}"))),
                     },
@@ -183,6 +209,7 @@ impl<T: Task> Validator<T> {
             results.push(MinerResult {
                 uid: a.uid,
                 hotkey: a.hotkey,
+                seed,
                 accuracy: quality.map(|q| q.accuracy),
                 loss: quality.map(|q| q.loss),
                 latency_ms: a.latency.as_millis() as u64,
@@ -199,7 +226,6 @@ impl<T: Task> Validator<T> {
         }
         Ok(RoundReport {
             step: self.state.step,
-            seed,
             queried: sample.len(),
             duration_ms: started.elapsed().as_millis() as u64,
             results,

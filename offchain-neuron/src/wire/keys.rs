@@ -41,17 +41,19 @@ impl Hotkey {
         Ok(Self::from_pair(pair))
     }
 
-    /// From a file holding a secret URI or mnemonic (first non-empty line). Warns if the file
-    /// is readable by other users.
+    /// From a file holding a secret URI or mnemonic (first non-empty line). Refuses a file that
+    /// other users can read or write: the key in it must be treated as already leaked.
     pub fn from_file(path: &Path) -> Result<Self> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            if let Ok(m) = std::fs::metadata(path)
-                && m.permissions().mode() & 0o077 != 0
-            {
-                tracing::warn!(
-                    "hotkey file {} is readable by other users; run `chmod 600 {}`",
+            let m = std::fs::metadata(path)
+                .with_context(|| format!("cannot read hotkey file {}", path.display()))?;
+            let mode = m.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                anyhow::bail!(
+                    "hotkey file {} has mode {mode:o}: other users can read it. Run `chmod 600 {}` \
+                     (and consider the key exposed if the machine is shared)",
                     path.display(),
                     path.display()
                 );
@@ -65,6 +67,13 @@ impl Hotkey {
             .find(|l| !l.is_empty())
             .ok_or_else(|| anyhow!("hotkey file {} is empty", path.display()))?;
         Self::from_uri(line).with_context(|| format!("hotkey file {}", path.display()))
+    }
+
+    /// Whether `uri` is a development URI (`//Alice`, `//Bob//stash`): derived from the
+    /// well-known dev phrase, so safe to pass on a command line.
+    pub fn is_dev_uri(uri: &str) -> bool {
+        let u = uri.trim();
+        u.starts_with("//") && u.len() > 2 && !u.chars().any(char::is_whitespace)
     }
 
     /// Creates a fresh random key: returns it with its BIP39 mnemonic (write that down).

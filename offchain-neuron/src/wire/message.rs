@@ -9,13 +9,17 @@
 //! x-bt-signature:  0x + 128 hex chars: sr25519 (context "substrate") signature of the
 //!                  canonical string below by the signer's hotkey
 //!
-//! canonical = "{sha256_hex(body)}.{nonce}.{timestamp}.{recipient_ss58}"
+//! canonical = "{direction}.{route}.{sha256_hex(body)}.{nonce}.{timestamp}.{recipient_ss58}"
+//!   direction:  "request" or "response"
+//!   route:      the axon route the exchange is on (`digits`), [a-z0-9_-]
 //!   sha256_hex: lowercase hex SHA-256 of the exact body bytes
-//!   e.g. "e3b0c442…b855.9f2c4a…01.1732233600123.5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
+//!   e.g. "request.digits.e3b0c442…b855.9f2c4a…01.1732233600123.5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
 //! ```
 //!
-//! Requests also carry `x-bt-timeout-ms` (how long the caller waits; unsigned, the server caps
-//! it). None of the fields may contain '.', so the canonical string is unambiguous.
+//! Direction and route are not sent as headers: each side knows them from context, so a signed
+//! response can never be replayed as a request (or onto another route). Requests also carry
+//! `x-bt-timeout-ms` (how long the caller waits; unsigned, the server caps it). None of the
+//! fields may contain '.', so the canonical string is unambiguous.
 
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -35,9 +39,77 @@ pub fn body_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
 
+/// Which way a signed message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+impl Direction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Direction::Request => "request",
+            Direction::Response => "response",
+        }
+    }
+}
+
+/// What a signature is for: a direction on a route. Part of the signed string, never sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Purpose<'a> {
+    pub direction: Direction,
+    pub route: &'a str,
+}
+
+impl<'a> Purpose<'a> {
+    pub fn request(route: &'a str) -> Self {
+        Self {
+            direction: Direction::Request,
+            route,
+        }
+    }
+
+    pub fn response(route: &'a str) -> Self {
+        Self {
+            direction: Direction::Response,
+            route,
+        }
+    }
+}
+
+/// Whether `route` can be served and signed: 1..=64 chars of [a-z0-9_-] (no '.', no '/').
+pub fn valid_route(route: &str) -> bool {
+    (1..=64).contains(&route.len())
+        && route
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
 /// The exact string that is signed.
-pub fn canonical(body_hash: &str, nonce: &str, timestamp_ms: u64, recipient: &AccountId) -> String {
-    format!("{body_hash}.{nonce}.{timestamp_ms}.{}", recipient.to_ss58())
+pub fn canonical(
+    purpose: Purpose<'_>,
+    body_hash: &str,
+    nonce: &str,
+    timestamp_ms: u64,
+    recipient: &AccountId,
+) -> String {
+    format!(
+        "{}.{}.{body_hash}.{nonce}.{timestamp_ms}.{}",
+        purpose.direction.as_str(),
+        purpose.route,
+        recipient.to_ss58()
+    )
+}
+
+/// Signed distance `now - then` in ms, saturating instead of overflowing on absurd inputs
+/// (a timestamp header can carry any u64).
+pub fn skew_ms(now: u64, then: u64) -> i64 {
+    if now >= then {
+        i64::try_from(now - then).unwrap_or(i64::MAX)
+    } else {
+        i64::try_from(then - now).map_or(i64::MIN, |d| -d)
+    }
 }
 
 /// 128 random bits as 32 hex chars, from OS randomness.
@@ -98,15 +170,16 @@ fn header_str<'a>(
 }
 
 impl Envelope {
-    /// Signs `body` for `recipient` with `key`.
+    /// Signs `body` for `recipient` with `key`, for `purpose`.
     pub fn sign(
         key: &Hotkey,
+        purpose: Purpose<'_>,
         recipient: AccountId,
         body: &[u8],
         nonce: String,
         timestamp_ms: u64,
     ) -> Self {
-        let msg = canonical(&body_hash(body), &nonce, timestamp_ms, &recipient);
+        let msg = canonical(purpose, &body_hash(body), &nonce, timestamp_ms, &recipient);
         Self {
             signer: key.account(),
             recipient,
@@ -116,9 +189,10 @@ impl Envelope {
         }
     }
 
-    /// Whether the signature is valid for `body`.
-    pub fn verify(&self, body: &[u8]) -> bool {
+    /// Whether the signature is valid for `body` and `purpose`.
+    pub fn verify(&self, purpose: Purpose<'_>, body: &[u8]) -> bool {
         let msg = canonical(
+            purpose,
             &body_hash(body),
             &self.nonce,
             self.timestamp_ms,
@@ -207,10 +281,16 @@ mod tests {
     #[test]
     fn canonical_string_is_documented_form() {
         let bob = Hotkey::from_uri("//Bob").unwrap().account();
-        let s = canonical(&body_hash(b""), "abcdef0123", 1_700_000_000_000, &bob);
+        let s = canonical(
+            Purpose::request("digits"),
+            &body_hash(b""),
+            "abcdef0123",
+            1_700_000_000_000,
+            &bob,
+        );
         assert_eq!(
             s,
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.abcdef0123.1700000000000.5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
+            "request.digits.e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.abcdef0123.1700000000000.5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
         );
     }
 
@@ -219,24 +299,46 @@ mod tests {
         let alice = Hotkey::from_uri("//Alice").unwrap();
         let bob = Hotkey::from_uri("//Bob").unwrap().account();
         let body = br#"{"x":1}"#;
-        let env = Envelope::sign(&alice, bob, body, new_nonce(), now_ms());
+        let req = Purpose::request("digits");
+        let env = Envelope::sign(&alice, req, bob, body, new_nonce(), now_ms());
         let parsed = Envelope::from_headers(&to_map(&env)).unwrap().unwrap();
         assert_eq!(parsed, env);
-        assert!(parsed.verify(body));
-        assert!(!parsed.verify(br#"{"x":2}"#));
+        assert!(parsed.verify(req, body));
+        assert!(!parsed.verify(req, br#"{"x":2}"#));
+        assert!(
+            !parsed.verify(Purpose::response("digits"), body),
+            "a request signature is not a response signature"
+        );
+        assert!(
+            !parsed.verify(Purpose::request("other"), body),
+            "the route is covered by the signature"
+        );
         let mut other = parsed.clone();
         other.recipient = alice.account();
-        assert!(!other.verify(body), "recipient is covered by the signature");
+        assert!(
+            !other.verify(req, body),
+            "recipient is covered by the signature"
+        );
         let mut later = parsed;
         later.timestamp_ms += 1;
-        assert!(!later.verify(body), "timestamp is covered by the signature");
+        assert!(
+            !later.verify(req, body),
+            "timestamp is covered by the signature"
+        );
     }
 
     #[test]
     fn unsigned_and_malformed_headers() {
         assert_eq!(Envelope::from_headers(&HeaderMap::new()), Ok(None));
         let alice = Hotkey::from_uri("//Alice").unwrap();
-        let env = Envelope::sign(&alice, alice.account(), b"", new_nonce(), 1);
+        let env = Envelope::sign(
+            &alice,
+            Purpose::request("x"),
+            alice.account(),
+            b"",
+            new_nonce(),
+            1,
+        );
         let mut h = to_map(&env);
         h.insert(HDR_NONCE, HeaderValue::from_static("a.b.c.d.e.f"));
         assert_eq!(Envelope::from_headers(&h).unwrap_err().header, HDR_NONCE);
@@ -252,5 +354,19 @@ mod tests {
             Envelope::from_headers(&h).unwrap_err().header,
             HDR_SIGNATURE
         );
+    }
+
+    #[test]
+    fn skew_never_overflows() {
+        assert_eq!(skew_ms(10, 4), 6);
+        assert_eq!(skew_ms(4, 10), -6);
+        assert_eq!(skew_ms(1_700_000_000_000, u64::MAX), i64::MIN);
+        assert_eq!(skew_ms(u64::MAX, 0), i64::MAX);
+    }
+
+    #[test]
+    fn routes() {
+        assert!(valid_route("digits") && valid_route("text-gen_2"));
+        assert!(!valid_route("") && !valid_route("a.b") && !valid_route("a/b") && !valid_route("Digits"));
     }
 }

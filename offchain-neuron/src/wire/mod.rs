@@ -6,5 +6,5 @@ pub mod message;
 pub mod ss58;
 
 pub use keys::Hotkey;
-pub use message::{Envelope, body_hash, canonical, new_nonce, now_ms};
+pub use message::{Envelope, Purpose, body_hash, canonical, new_nonce, now_ms};
 pub use ss58::AccountId;

@@ -63,6 +63,12 @@ pub struct DigitsChallenge {
 }
 
 impl DigitsChallenge {
+    /// Length of the largest valid challenge as JSON (MAX_CHALLENGE_IMAGES images): the
+    /// base64 payload plus room for the other fields. About 1.07 MB.
+    pub fn max_json_bytes() -> usize {
+        (MAX_CHALLENGE_IMAGES * PIXELS).div_ceil(3) * 4 + 256
+    }
+
     pub fn from_pixels(pixels: &[u8]) -> Self {
         Self {
             width: SIDE,
@@ -310,5 +316,13 @@ mod tests {
         let mut bad = ch;
         bad.width = 10;
         assert!(bad.decode().is_err());
+    }
+
+    #[test]
+    fn largest_challenge_fits_its_declared_bound() {
+        let c = DigitsChallenge::from_pixels(&vec![255u8; MAX_CHALLENGE_IMAGES * PIXELS]);
+        let json = serde_json::to_vec(&c).unwrap();
+        assert!(json.len() <= DigitsChallenge::max_json_bytes());
+        assert!(DigitsChallenge::max_json_bytes() - json.len() < 512);
     }
 }

@@ -1,5 +1,8 @@
-//! `neuron bench`: miner throughput/latency (model only, and over signed HTTP) and validator
-//! round time. These print figures; they are not pass/fail tests.
+//! `neuron bench`: miner throughput/latency (model only, and over signed HTTP), validator
+//! round time, and the miner under attack ([`attack`]). These print figures; they are not
+//! pass/fail tests.
+
+pub mod attack;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,7 +21,7 @@ use crate::peers::{PeerInfo, StaticPeerDirectory};
 use crate::task::digits::{DigitsChallenge, DigitsResponse, DigitsTask, generate_batch};
 use crate::validator::{Validator, ValidatorConfig};
 use crate::wire::message::HDR_TIMEOUT_MS;
-use crate::wire::{AccountId, Envelope, Hotkey, new_nonce, now_ms};
+use crate::wire::{AccountId, Envelope, Hotkey, Purpose, new_nonce, now_ms};
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
@@ -60,7 +63,7 @@ pub enum BenchCommand {
         /// Hotkey (SS58 or URI) the requests are addressed to.
         #[arg(long)]
         recipient: String,
-        /// Signing hotkey URI of the load generator.
+        /// Signing hotkey of the load generator: a development URI such as //Alice.
         #[arg(long, default_value = "//Alice")]
         hotkey: String,
         #[arg(long = "batch", default_values_t = vec![1usize, 64])]
@@ -69,6 +72,35 @@ pub enum BenchCommand {
         seconds: f64,
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+    },
+    /// A real `neuron miner` under attack on loopback: 1,000 idle connections and a flood of
+    /// unstaked and spoofed requests, while a permit-holding validator runs rounds.
+    #[command(after_help = "Example:\n  \
+        neuron bench attack --rounds 200 --idle 1000 --json attack.json\n\n\
+        Compares the validator's success rate and round latency quiet and under attack, and \
+        reports the miner process's memory. Only loopback addresses are used (127.0.0.1 for the \
+        validator, 127.0.0.2.. for the attacker); the test stops by itself.")]
+    Attack {
+        #[arg(long, default_value_t = 1_000)]
+        idle: usize,
+        /// Loopback source addresses the idle connections are spread over.
+        #[arg(long, default_value_t = 10)]
+        attack_addresses: u8,
+        #[arg(long, default_value_t = 16)]
+        flood_clients: usize,
+        /// Validator rounds per phase (quiet, then under attack).
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+        #[arg(long, default_value_t = 64)]
+        images: usize,
+        #[arg(long, default_value_t = 2_000)]
+        timeout_ms: u64,
+        /// Weights to serve (default: an untrained medium CNN).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Also write the report as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Validator round time over N simulated miners (real axons in this process).
     #[command(
@@ -155,7 +187,14 @@ pub async fn bench_http(
     let client = reqwest::Client::builder().no_proxy().build()?;
     let url = format!("{}/digits", url.trim_end_matches('/'));
     let send = move |client: reqwest::Client, url: String, body: bytes::Bytes, signer: Hotkey| async move {
-        let env = Envelope::sign(&signer, recipient, &body, new_nonce(), now_ms());
+        let env = Envelope::sign(
+            &signer,
+            Purpose::request("digits"),
+            recipient,
+            &body,
+            new_nonce(),
+            now_ms(),
+        );
         let mut h = HeaderMap::new();
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         for (k, v) in env.header_pairs() {
@@ -229,6 +268,9 @@ struct InstantHandler;
 impl Handler for InstantHandler {
     fn route(&self) -> &'static str {
         "digits"
+    }
+    fn max_body_bytes(&self) -> usize {
+        DigitsChallenge::max_json_bytes()
     }
     fn handle(&self, body: &[u8], _: &CancelToken) -> Result<Vec<u8>, HandlerError> {
         let c: DigitsChallenge =
@@ -315,12 +357,10 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             seconds,
             concurrency,
         } => {
-            let signer = Hotkey::from_uri(&hotkey)?;
+            let signer = crate::cli::dev_uri_only(&hotkey, "--hotkey")?;
             let recipient = match recipient.parse::<AccountId>() {
                 Ok(a) => a,
-                Err(_) => Hotkey::from_uri(&recipient)
-                    .context("--recipient")?
-                    .account(),
+                Err(_) => crate::cli::dev_uri_only(&recipient, "--recipient")?.account(),
             };
             for &b in &batches {
                 let s = bench_http(&url, &signer, recipient, b, seconds, concurrency).await?;
@@ -335,6 +375,32 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             timeout_ms,
             images,
         } => bench_validator(miners, rounds, &handler, timeout_ms, images).await,
+        BenchCommand::Attack {
+            idle,
+            attack_addresses,
+            flood_clients,
+            rounds,
+            images,
+            timeout_ms,
+            model,
+            json,
+        } => {
+            let opts = attack::AttackOptions {
+                idle,
+                attack_addresses,
+                flood_clients,
+                rounds,
+                images,
+                timeout: Duration::from_millis(timeout_ms),
+                model,
+            };
+            let report = attack::run(&opts, &std::env::current_exe()?).await?;
+            attack::print(&report);
+            if let Some(path) = json {
+                crate::fsutil::write_atomic(&path, &serde_json::to_vec_pretty(&report)?)?;
+            }
+            Ok(())
+        }
     }
 }
 
