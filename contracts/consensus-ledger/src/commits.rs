@@ -47,8 +47,8 @@ pub fn commit(
     Ok(())
 }
 
-/// Consumes the commit matching `hash` if its reveal epoch is `current_epoch`.
-pub fn reveal(pending: &mut Vec<Commit>, hash: &[u8; 32], current_epoch: u64, period: u16) -> Result<(), LedgerError> {
+/// Consumes the commit matching `hash` if its reveal epoch is `current_epoch`; returns it.
+pub fn reveal(pending: &mut Vec<Commit>, hash: &[u8; 32], current_epoch: u64, period: u16) -> Result<Commit, LedgerError> {
     let position = pending.iter().position(|c| &c.hash == hash).ok_or(LedgerError::NoMatchingCommit)?;
     let found = pending.get(position).copied().ok_or(LedgerError::NoMatchingCommit)?;
     let reveal_epoch = found.epoch.saturating_add(u64::from(period));
@@ -59,7 +59,7 @@ pub fn reveal(pending: &mut Vec<Commit>, hash: &[u8; 32], current_epoch: u64, pe
         return Err(LedgerError::CommitExpired);
     }
     pending.drain(..=position);
-    Ok(())
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -77,7 +77,7 @@ mod tests {
         assert_eq!(reveal(&mut p, &h(1), 5, 1), Err(LedgerError::RevealTooEarly { epochs_left: 1 }));
         assert_eq!(reveal(&mut p, &h(2), 6, 1), Err(LedgerError::NoMatchingCommit));
         assert_eq!(reveal(&mut p, &h(1), 7, 1), Err(LedgerError::CommitExpired));
-        assert_eq!(reveal(&mut p, &h(1), 6, 1), Ok(()));
+        assert_eq!(reveal(&mut p, &h(1), 6, 1).map(|c| c.block), Ok(100));
         assert!(p.is_empty());
     }
 
@@ -88,7 +88,7 @@ mod tests {
             commit(&mut p, h(i), 5, 2, 100).unwrap();
         }
         assert_eq!(commit(&mut p, h(10), 5, 2, 100), Err(LedgerError::TooManyPendingCommits));
-        assert_eq!(reveal(&mut p, &h(3), 7, 2), Ok(()));
+        assert!(reveal(&mut p, &h(3), 7, 2).is_ok());
         assert_eq!(p.len(), 6, "the revealed commit and the three older ones are gone");
         // Expired commits are purged before counting.
         commit(&mut p, h(20), 8, 2, 200).unwrap();

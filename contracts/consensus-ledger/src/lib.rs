@@ -235,8 +235,7 @@ pub mod consensus_ledger {
         #[ink(message)]
         pub fn run_root_epoch(&mut self) -> Result<(), LedgerError> {
             let wiring = self.wired()?;
-            let minted = token_mint_emission(wiring.token).map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Token))?;
-            self.state.add_emission(minted);
+            self.pull_emission(&wiring)?;
             let subnets = registry_netuids_open(wiring.registry).ok_or(LedgerError::CallFailed)?;
             let stakes = staking_stakes(wiring.staking, self.state.root_members()).ok_or(LedgerError::CallFailed)?;
             let events = self.state.run_root_epoch(self.env().block_number(), &subnets, &stakes)?;
@@ -353,8 +352,7 @@ pub mod consensus_ledger {
                     return Err(LedgerError::EpochNotDue { blocks_left: left });
                 }
             }
-            let minted = token_mint_emission(wiring.token).map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Token))?;
-            self.state.add_emission(minted);
+            self.pull_emission(wiring)?;
             let slots = self.slots(wiring, view)?;
             let stakes = self.stakes(wiring, &slots)?;
             let result = self.state.run_epoch(view, &slots, &stakes, now)?;
@@ -397,6 +395,14 @@ pub mod consensus_ledger {
                 .ok_or(LedgerError::CallFailed)?
                 .ok_or(LedgerError::NotRegistered)?;
             Ok((view, uid, slot))
+        }
+
+        /// Mints every block's emission since the last pull and credits it at the current
+        /// shares. Runs before any share changes, so a share applies only to blocks after it.
+        fn pull_emission(&mut self, wiring: &Wiring) -> Result<(), LedgerError> {
+            let minted = token_mint_emission(wiring.token).map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Token))?;
+            self.state.add_emission(minted);
+            Ok(())
         }
 
         fn view(&self, netuid: u16) -> Result<SubnetView, LedgerError> {
@@ -470,6 +476,8 @@ pub mod consensus_ledger {
         #[ink(message)]
         fn subnet_created(&mut self, netuid: u16, block: BlockNumber) -> Result<(), LedgerError> {
             self.ensure_registry()?;
+            // Blocks before the subnet existed belong to the subnets that existed then.
+            self.pull_emission(&self.wired()?)?;
             self.state.subnet_created(netuid, block);
             Ok(())
         }
@@ -477,6 +485,7 @@ pub mod consensus_ledger {
         #[ink(message)]
         fn subnet_dissolved(&mut self, netuid: u16) -> Result<(), LedgerError> {
             self.ensure_registry()?;
+            self.pull_emission(&self.wired()?)?;
             self.state.subnet_dissolved(netuid);
             Ok(())
         }

@@ -343,8 +343,9 @@ impl LedgerState {
         Ok(ink::prelude::vec![LedgerEvent::WeightsCommitted { netuid: view.netuid, hotkey: slot.hotkey, hash }])
     }
 
-    /// Reveals committed weights in their reveal epoch and stores them (last_update stays the
-    /// commit block).
+    /// Reveals committed weights in their reveal epoch and stores them as of the commit block
+    /// (last_update stays the commit block). A commit from before the hotkey's current
+    /// registration is refused.
     #[allow(clippy::too_many_arguments)]
     pub fn reveal_weights(
         &mut self,
@@ -365,12 +366,15 @@ impl LedgerState {
         let s = self.subnets.get(view.netuid).ok_or(LedgerError::SubnetNotFound)?;
         let hash = commits::commit_hash(&slot.hotkey, view.netuid, uids, values, salt, version_key);
         let mut pending = self.pending_commits(view.netuid, slot.hotkey);
-        commits::reveal(&mut pending, &hash, s.epoch_index, h.reveal_period_epochs)?;
+        let commit = commits::reveal(&mut pending, &hash, s.epoch_index, h.reveal_period_epochs)?;
+        if commit.block < slot.registered_at {
+            return Err(LedgerError::CommitBeforeRegistration);
+        }
         let meta = self.meta(view.netuid, uid);
         let who = self.setter(&meta, uid, slot, view.n, stake, now);
         let row = weights::check(h, &who, uids, values, version_key, Mode::Reveal)?;
         self.commits.insert((view.netuid, slot.hotkey), &(s.created_at, pending));
-        self.weights.insert((view.netuid, uid), &Row { at: now, entries: row });
+        self.weights.insert((view.netuid, uid), &Row { at: commit.block, entries: row });
         Ok(ink::prelude::vec![LedgerEvent::WeightsSet { netuid: view.netuid, uid }])
     }
 
@@ -459,8 +463,10 @@ impl LedgerState {
             .iter()
             .zip(0u16..)
             .zip(&had_permit)
+            // Strictly after the registration: a row set in the very block the UID changed hands
+            // was its predecessor's (the newcomer cannot hold a permit in its first block).
             .map(|((slot, uid), permit)| match permit.then(|| self.weights.get((netuid, uid))).flatten() {
-                Some(row) if row.at >= slot.registered_at => row.entries,
+                Some(row) if row.at > slot.registered_at => row.entries,
                 _ => Vec::new(),
             })
             .collect();

@@ -84,6 +84,9 @@ pub enum LedgerError {
     CallFailed,
     /// Arithmetic overflow (reported instead of panicking).
     Overflow,
+    /// The commit was made before the hotkey's current registration: weights decided for an
+    /// earlier registration never reach this one.
+    CommitBeforeRegistration,
 }
 
 /// What the registry tells the ledger about subnets, so emission accrues from creation and

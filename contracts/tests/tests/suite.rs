@@ -314,6 +314,36 @@ fn epochs_pay_miners_validators_nominators_and_the_owner() {
     w.assert_books(&accounts);
 }
 
+/// Finding 5 of the economic review: `subnet_created` changed the shares without pulling
+/// emission first, so a new subnet shared every unpulled block from before it existed (~500
+/// TAO here instead of ~5). Shares now apply only to blocks after the change.
+#[test]
+fn a_new_subnet_earns_nothing_from_blocks_before_it_existed() {
+    let mut w = world(8, 4, &[]);
+    let creator = w.chain.account(); // another coldkey: subnet creation is rate-limited per coldkey
+    let (token, owner) = (w.s.token.clone(), w.owner.clone());
+    let sent = w.chain.call::<Result<(), bt_interfaces::PSP22Error>>(&owner, &token, "PSP22::transfer", (id(&creator), 5_000 * TAO, Vec::<u8>::new()));
+    assert_eq!(sent.unwrap().value, Ok(()));
+    w.next_epoch(); // pulls: subnet 1's accrual is now up to date
+    w.chain.advance(1_000); // 1,000 blocks of emission, not pulled yet: all of it is subnet 1's
+    let (registry, ledger, admin) = (w.s.registry.clone(), w.s.ledger.clone(), w.s.admin.clone());
+    let hot = w.chain.account();
+    let second = w
+        .chain
+        .call::<Result<u16, RegistryError>>(&creator, &registry, "create_subnet", (id(&hot), 5_000 * TAO))
+        .unwrap()
+        .value
+        .unwrap();
+    w.chain.advance(10);
+    let pending = |w: &mut World, netuid: u16| -> u128 {
+        w.chain.query::<Result<u128, LedgerError>>(&admin, &ledger, "pending_emission", (netuid,)).unwrap()
+    };
+    let (first, new) = (pending(&mut w, w.netuid), pending(&mut w, second));
+    println!("pending after creation + 10 blocks: first {first}, new {new}");
+    assert!(new <= 6 * TAO, "the new subnet got {new} RAO for ~10 shared blocks");
+    assert!(first >= 1_000 * TAO, "the blocks before belong to the first subnet: {first}");
+}
+
 #[test]
 fn a_halving_crossed_by_a_dev_genesis_halves_the_next_epochs() {
     // Genesis 20 TAO below the first halving: the ledger's pulls cross it within a few epochs.
