@@ -227,7 +227,11 @@ pub mod consensus_ledger {
         /// A root member (the caller) votes how emission should be shared between subnets.
         #[ink(message)]
         pub fn set_root_weights(&mut self, netuids: Vec<u16>, values: Vec<u16>) -> Result<(), LedgerError> {
-            self.state.set_root_weights(self.env().caller(), self.env().block_number(), &netuids, &values)
+            let wiring = self.wired()?;
+            let mut existing: Vec<u16> =
+                registry_netuids_open(wiring.registry).ok_or(LedgerError::CallFailed)?.into_iter().map(|(n, _)| n).collect();
+            yuma::math::heapsort(&mut existing);
+            self.state.set_root_weights(self.env().caller(), self.env().block_number(), &netuids, &values, &existing)
         }
 
         /// Runs the root epoch (anyone may call once due): settles every subnet's accrual,

@@ -4,11 +4,15 @@
 //! With stakes `s` normalised, weight rows normalised, `rank_k = Σ_i s_i w_ik`,
 //! `trust_k = Σ_{i: w_ik > 0} s_i`, `consensus_k = 1 / (1 + exp(−ρ (trust_k − κ)))` and
 //! `share_k = normalize(consensus_k × rank_k)`. Subnets nobody votes for get 0.
+//!
+//! A member who has not voted (or whose votes name no eligible subnet) counts as voting
+//! equally for every eligible subnet: abstaining stake keeps its weight, so one member with
+//! dust stake cannot decide every share by being the only one to vote.
 use yuma::fixed::{normalize_stake, I32F32};
 use ink::prelude::vec::Vec;
 
 /// `netuids` are the eligible subnets; `rows[i]` are member i's (netuid, weight) votes.
-/// Returns one share per eligible netuid (32.32 bits), or `None` when no vote counts (then
+/// Returns one share per eligible netuid (32.32 bits), or `None` when no stake counts (then
 /// every eligible subnet keeps an equal share).
 pub fn shares(netuids: &[u16], stakes: &[u64], rows: &[Vec<(u16, u16)>], rho: u16, kappa: u16) -> Option<Vec<u128>> {
     let s = normalize_stake(stakes);
@@ -16,9 +20,13 @@ pub fn shares(netuids: &[u16], stakes: &[u64], rows: &[Vec<(u16, u16)>], rho: u1
     let mut trust = ink::prelude::vec![I32F32::ZERO; netuids.len()];
     for (i, row) in rows.iter().enumerate() {
         let Some(&stake) = s.get(i) else { continue };
-        let votes: Vec<(usize, u16)> =
+        let mut votes: Vec<(usize, u16)> =
             row.iter().filter_map(|(netuid, w)| netuids.binary_search(netuid).ok().map(|k| (k, *w))).collect();
-        let total: u64 = votes.iter().map(|(_, w)| u64::from(*w)).fold(0, u64::saturating_add);
+        let mut total: u64 = votes.iter().map(|(_, w)| u64::from(*w)).fold(0, u64::saturating_add);
+        if total == 0 {
+            votes = (0..netuids.len()).map(|k| (k, 1)).collect();
+            total = u64::try_from(netuids.len()).unwrap_or(u64::MAX);
+        }
         if total == 0 {
             continue;
         }
@@ -50,8 +58,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_votes_means_no_shares() {
-        assert_eq!(shares(&[1, 2], &[10, 10], &[Vec::new(), Vec::new()], 10, 32_767), None);
+    fn no_stake_means_no_shares_and_abstainers_mean_equal_shares() {
+        assert_eq!(shares(&[1, 2], &[0, 0], &[Vec::new(), Vec::new()], 10, 32_767), None);
+        let out = shares(&[1, 2], &[10, 10], &[Vec::new(), Vec::new()], 10, 32_767).unwrap();
+        assert_eq!(out[0], out[1]);
+    }
+
+    /// Finding 3 of the economic review: while nobody else voted, a lone member with dust stake
+    /// decided 100% of every subnet's share. Abstaining stake now counts as equal votes.
+    #[test]
+    fn a_lone_dust_voter_cannot_capture_the_shares() {
+        let rows = [vec![(1, 65_535)], Vec::new(), Vec::new()];
+        let out = shares(&[1, 2], &[1, 5_000, 5_000], &rows, 10, 32_767).unwrap();
+        let total = (out[0] + out[1]) as f64;
+        assert!((out[0] as f64 / total) < 0.51, "{out:?}");
+        assert!(out[1] > 0, "the subnet the dust voter ignored keeps its share");
     }
 
     #[test]

@@ -35,11 +35,20 @@ pub struct LedgerParams {
     pub root_kappa: u16,
     /// Blocks between two root weight settings by one member.
     pub root_weights_rate_limit: BlockNumber,
+    /// Least stake a hotkey needs to join the root network.
+    pub root_min_stake: Balance,
 }
 
 impl Default for LedgerParams {
     fn default() -> Self {
-        Self { owner_cut: 11_796, root_tempo: 360, root_rho: 10, root_kappa: 32_767, root_weights_rate_limit: 100 }
+        Self {
+            owner_cut: 11_796,
+            root_tempo: 360,
+            root_rho: 10,
+            root_kappa: 32_767,
+            root_weights_rate_limit: 100,
+            root_min_stake: 1_000_000_000_000,
+        }
     }
 }
 
@@ -595,6 +604,9 @@ impl LedgerState {
         if self.root_members.contains(&hotkey) {
             return Err(LedgerError::AlreadyRootMember);
         }
+        if stake < self.params.root_min_stake {
+            return Err(LedgerError::RootStakeBelowMinimum { stake, minimum: self.params.root_min_stake });
+        }
         let limit = usize::try_from(MAX_ROOT_MEMBERS).unwrap_or(usize::MAX);
         let replaced = if self.root_members.len() < limit {
             self.root_members.push(hotkey);
@@ -617,8 +629,16 @@ impl LedgerState {
         Ok(ink::prelude::vec![LedgerEvent::RootMemberAdded { hotkey, replaced }])
     }
 
-    /// A root member votes on subnets.
-    pub fn set_root_weights(&mut self, hotkey: AccountId, now: BlockNumber, netuids: &[u16], values: &[u16]) -> Result<(), LedgerError> {
+    /// A root member votes on subnets; `existing` are the netuids that exist (sorted), so a
+    /// row is never longer than the subnet count.
+    pub fn set_root_weights(
+        &mut self,
+        hotkey: AccountId,
+        now: BlockNumber,
+        netuids: &[u16],
+        values: &[u16],
+        existing: &[u16],
+    ) -> Result<(), LedgerError> {
         if !self.root_members.contains(&hotkey) {
             return Err(LedgerError::NotRootMember);
         }
@@ -635,6 +655,9 @@ impl LedgerState {
         yuma::math::heapsort_by(&mut row, |a, b| a.0 < b.0);
         if row.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
             return Err(LedgerError::DuplicateUid);
+        }
+        if row.iter().any(|(netuid, _)| existing.binary_search(netuid).is_err()) {
+            return Err(LedgerError::SubnetNotFound);
         }
         self.root_votes.insert(hotkey, &Row { at: now, entries: row });
         Ok(())

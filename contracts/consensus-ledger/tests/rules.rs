@@ -296,7 +296,12 @@ env_test!(commit_reveal_round_trip_and_rejections, {
 });
 
 env_test!(equal_shares_until_root_votes_then_votes_decide, {
-    let mut l = LedgerState::new(LedgerParams { root_tempo: 100, root_weights_rate_limit: 0, ..LedgerParams::default() });
+    let mut l = LedgerState::new(LedgerParams {
+        root_tempo: 100,
+        root_weights_rate_limit: 0,
+        root_min_stake: 5 * TAO,
+        ..LedgerParams::default()
+    });
     l.subnet_created(1, 1);
     l.subnet_created(2, 1);
     l.add_emission(1_000 * TAO);
@@ -310,10 +315,20 @@ env_test!(equal_shares_until_root_votes_then_votes_decide, {
     assert!(l.pending_emission(1, 0) >= 1_000 * TAO - 2);
     l.subnet_created(2, 50);
     // Root: one member votes 3:1 for subnet 1 over subnet 2.
+    assert_eq!(
+        l.root_register(acc(49), &[], TAO).unwrap_err(),
+        LedgerError::RootStakeBelowMinimum { stake: TAO, minimum: 5 * TAO },
+        "dust stake cannot join root"
+    );
     l.root_register(acc(50), &[], 10 * TAO).unwrap();
     assert_eq!(l.root_register(acc(50), &[10 * TAO], 10 * TAO).unwrap_err(), LedgerError::AlreadyRootMember);
-    assert_eq!(l.set_root_weights(acc(51), 60, &[1], &[1]).unwrap_err(), LedgerError::NotRootMember);
-    l.set_root_weights(acc(50), 60, &[1, 2], &[3, 1]).unwrap();
+    assert_eq!(l.set_root_weights(acc(51), 60, &[1], &[1], &[1, 2]).unwrap_err(), LedgerError::NotRootMember);
+    assert_eq!(
+        l.set_root_weights(acc(50), 60, &[1, 2, 7], &[3, 1, 1], &[1, 2]).unwrap_err(),
+        LedgerError::SubnetNotFound,
+        "rows name existing subnets only, so they stay short"
+    );
+    l.set_root_weights(acc(50), 60, &[1, 2], &[3, 1], &[1, 2]).unwrap();
     let before1 = l.pending_emission(1, 0);
     let before2 = l.pending_emission(2, 0);
     l.run_root_epoch(100, &[(1, true), (2, true)], &[10 * TAO]).unwrap();
@@ -328,7 +343,7 @@ env_test!(equal_shares_until_root_votes_then_votes_decide, {
 });
 
 env_test!(a_full_root_network_replaces_its_lowest_stake_member, {
-    let mut l = LedgerState::new(LedgerParams::default());
+    let mut l = LedgerState::new(LedgerParams { root_min_stake: 0, ..LedgerParams::default() });
     let members: Vec<u128> = (0..64).map(|i| (100 + i) as u128).collect();
     for i in 0..64u8 {
         l.root_register(acc(i), &members[..usize::from(i)], members[usize::from(i)]).unwrap();

@@ -87,6 +87,8 @@ pub enum LedgerError {
     /// The commit was made before the hotkey's current registration: weights decided for an
     /// earlier registration never reach this one.
     CommitBeforeRegistration,
+    /// Joining the root network needs at least `minimum` stake.
+    RootStakeBelowMinimum { stake: Balance, minimum: Balance },
 }
 
 /// What the registry tells the ledger about subnets, so emission accrues from creation and
