@@ -273,7 +273,9 @@ pub enum PeersCommand {
 #[derive(Subcommand, Debug)]
 pub enum KeyCommand {
     /// Print the SS58 address and public key of a dev URI or of a key file.
-    #[command(after_help = "Examples:\n  neuron key inspect //Alice\n  neuron key inspect --file ~/.neuron/hotkey")]
+    #[command(
+        after_help = "Examples:\n  neuron key inspect //Alice\n  neuron key inspect --file ~/.neuron/hotkey"
+    )]
     Inspect {
         /// A development URI such as //Alice (real keys: use --file).
         #[arg(conflicts_with = "file", required_unless_present = "file")]

@@ -133,20 +133,32 @@ async fn connection_caps_refuse_the_excess_and_spare_other_addresses() {
     let (text, closed) = read_until_closed(&mut fourth, Duration::from_secs(5)).await;
     assert!(closed, "over-cap connection must be closed");
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
-    assert!(text.contains("connection_limit") && text.contains("3 open connections"), "{text}");
+    assert!(
+        text.contains("connection_limit") && text.contains("3 open connections"),
+        "{text}"
+    );
     for h in &mut held {
         let (_, closed) = read_until_closed(h, Duration::from_millis(100)).await;
         assert!(!closed, "connections under the cap stay open");
     }
     // Other addresses are not affected until the global cap (8) is reached.
-    for src in ["127.0.0.3", "127.0.0.3", "127.0.0.4", "127.0.0.4", "127.0.0.5"] {
+    for src in [
+        "127.0.0.3",
+        "127.0.0.3",
+        "127.0.0.4",
+        "127.0.0.4",
+        "127.0.0.5",
+    ] {
         held.push(connect_from(src, ax.addr).await);
     }
     // Let the accept loop register them before the next one arrives.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut ninth = connect_from("127.0.0.6", ax.addr).await;
     let (text, closed) = read_until_closed(&mut ninth, Duration::from_secs(5)).await;
-    assert!(closed && text.contains("maximum of 8 connections"), "{text}");
+    assert!(
+        closed && text.contains("maximum of 8 connections"),
+        "{text}"
+    );
     // Closing connections frees their places: the validator gets through again.
     held.clear();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -262,14 +274,19 @@ async fn a_flooding_signer_exhausts_only_its_own_replay_quota() {
         ..AxonConfig::default()
     };
     let ax = serve(&bob, Arc::new(Recorder::default()), dir, cfg).await;
-    let body = bytes::Bytes::from(
-        serde_json::to_vec(&DigitsChallenge::from_pixels(&[0u8; 784])).unwrap(),
-    );
+    let body =
+        bytes::Bytes::from(serde_json::to_vec(&DigitsChallenge::from_pixels(&[0u8; 784])).unwrap());
     let flooder = Dendrite::new(alice.clone());
     let mut refused = 0;
     for _ in 0..20 {
         match flooder
-            .call(ax.addr, bob.account(), "digits", body.clone(), Duration::from_secs(5))
+            .call(
+                ax.addr,
+                bob.account(),
+                "digits",
+                body.clone(),
+                Duration::from_secs(5),
+            )
             .await
         {
             Ok(_) => {}
@@ -284,7 +301,13 @@ async fn a_flooding_signer_exhausts_only_its_own_replay_quota() {
     let validator = Dendrite::new(ferdie);
     for _ in 0..50 {
         validator
-            .call(ax.addr, bob.account(), "digits", body.clone(), Duration::from_secs(5))
+            .call(
+                ax.addr,
+                bob.account(),
+                "digits",
+                body.clone(),
+                Duration::from_secs(5),
+            )
             .await
             .expect("the other validator is unaffected");
     }
@@ -312,7 +335,11 @@ async fn every_miner_gets_its_own_challenge() {
     let mut v = Validator::new(DigitsTask { images: 8 }, Dendrite::new(alice), dir, cfg).unwrap();
     for round in 1..=2 {
         let r = v.run_round().await.unwrap();
-        assert!(r.results.iter().all(|m| m.error.is_none()), "{:?}", r.results);
+        assert!(
+            r.results.iter().all(|m| m.error.is_none()),
+            "{:?}",
+            r.results
+        );
         let mut seeds: Vec<u64> = r.results.iter().map(|m| m.seed).collect();
         seeds.sort();
         seeds.dedup();
@@ -322,7 +349,11 @@ async fn every_miner_gets_its_own_challenge() {
     assert_eq!(bodies.len(), 6);
     bodies.sort();
     bodies.dedup();
-    assert_eq!(bodies.len(), 6, "no two miners, and no two rounds, saw the same challenge");
+    assert_eq!(
+        bodies.len(),
+        6,
+        "no two miners, and no two rounds, saw the same challenge"
+    );
     for h in handles {
         h.shutdown().await;
     }
@@ -349,7 +380,13 @@ async fn a_validator_is_served_while_the_miner_is_under_attack() {
     assert!(r.idle_refused > 0, "the per-address cap refused some");
     assert!(r.flood_sent > 0);
     let refused = &r.miner_health["refused"];
-    assert!(refused["no_validator_permit"].as_u64().unwrap_or(0) > 0, "{refused}");
-    assert!(refused["bad_signature"].as_u64().unwrap_or(0) > 0, "{refused}");
+    assert!(
+        refused["no_validator_permit"].as_u64().unwrap_or(0) > 0,
+        "{refused}"
+    );
+    assert!(
+        refused["bad_signature"].as_u64().unwrap_or(0) > 0,
+        "{refused}"
+    );
     assert_eq!(r.miner_health["served"].as_u64(), Some(2 * 100 + 1));
 }

@@ -198,7 +198,11 @@ fn better_model_earns_higher_score_and_weight() {
 fn http_get(addr: SocketAddr, path: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -219,12 +223,17 @@ fn secrets_stay_off_the_command_line_and_out_of_messages() {
     let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
     // A mnemonic as a process argument is refused, and never repeated back.
     for args in [
-        &["miner", "--model", "m.bpk", "--peers", "p.json", "--hotkey", phrase][..],
+        &[
+            "miner", "--model", "m.bpk", "--peers", "p.json", "--hotkey", phrase,
+        ][..],
         &["validator", "--peers", "p.json", "--hotkey", phrase],
         &["key", "inspect", phrase],
     ] {
         let text = neuron_fails(args);
-        assert!(text.contains("refusing a secret key on the command line"), "{text}");
+        assert!(
+            text.contains("refusing a secret key on the command line"),
+            "{text}"
+        );
         assert!(text.contains("--hotkey-file"), "names the fix: {text}");
         assert!(!text.contains("curtain"), "echoed the mnemonic: {text}");
     }
@@ -248,7 +257,10 @@ fn secrets_stay_off_the_command_line_and_out_of_messages() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let text = neuron_fails(&["key", "inspect", "--file", file.to_str().unwrap()]);
-    assert!(text.contains("chmod 600") && !text.contains("curtain"), "{text}");
+    assert!(
+        text.contains("chmod 600") && !text.contains("curtain"),
+        "{text}"
+    );
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     let out = neuron(&["key", "inspect", "--file", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("ss58:"));

@@ -185,7 +185,13 @@ async fn every_refusal_path_has_its_own_status_and_reason() {
     );
     assert!(
         dendrite
-            .verify_response(&HeaderMap::new(), &resp_body, "echo", bob.account(), &env.nonce)
+            .verify_response(
+                &HeaderMap::new(),
+                &resp_body,
+                "echo",
+                bob.account(),
+                &env.nonce
+            )
             .is_err(),
         "unsigned response"
     );

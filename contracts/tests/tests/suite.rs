@@ -338,7 +338,8 @@ fn a_new_subnet_earns_nothing_from_blocks_before_it_existed() {
     let pending = |w: &mut World, netuid: u16| -> u128 {
         w.chain.query::<Result<u128, LedgerError>>(&admin, &ledger, "pending_emission", (netuid,)).unwrap()
     };
-    let (first, new) = (pending(&mut w, w.netuid), pending(&mut w, second));
+    let netuid = w.netuid;
+    let (first, new) = (pending(&mut w, netuid), pending(&mut w, second));
     println!("pending after creation + 10 blocks: first {first}, new {new}");
     assert!(new <= 6 * TAO, "the new subnet got {new} RAO for ~10 shared blocks");
     assert!(first >= 1_000 * TAO, "the blocks before belong to the first subnet: {first}");

@@ -229,10 +229,16 @@ mod tests {
         let other: IpAddr = "127.0.0.3".parse().unwrap();
         let a = book.take(ip, 2).unwrap();
         let _b = book.take(ip, 2).unwrap();
-        assert!(book.take(ip, 2).is_none(), "third connection from one address");
+        assert!(
+            book.take(ip, 2).is_none(),
+            "third connection from one address"
+        );
         assert!(book.take(other, 2).is_some(), "other addresses unaffected");
         drop(a);
-        assert!(book.take(ip, 2).is_some(), "a closed connection frees its place");
+        assert!(
+            book.take(ip, 2).is_some(),
+            "a closed connection frees its place"
+        );
     }
 
     #[test]

@@ -293,13 +293,7 @@ async fn verify_layer(State(st): State<Arc<AxonState>>, req: Request, next: Next
             });
         }
     };
-    match check_body(
-        claimed,
-        st.handler.route(),
-        &st.nonces,
-        &bytes,
-        now_ms(),
-    ) {
+    match check_body(claimed, st.handler.route(), &st.nonces, &bytes, now_ms()) {
         Ok(caller) => {
             parts.extensions.insert(caller);
             next.run(Request::from_parts(parts, Body::from(bytes)))

@@ -401,7 +401,8 @@ pub async fn run(opts: &AttackOptions, neuron: &Path) -> Result<AttackReport> {
 }
 
 fn tempfile_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("neuron-attack-{}-{}", std::process::id(), now_ms()));
+    let dir =
+        std::env::temp_dir().join(format!("neuron-attack-{}-{}", std::process::id(), now_ms()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

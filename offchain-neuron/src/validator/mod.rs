@@ -170,7 +170,10 @@ impl<T: Task> Validator<T> {
 
         // One unpredictable seed per miner: nobody (this validator included, before now) knows
         // any miner's images, and no two miners get the same ones.
-        let seeds: Vec<u64> = sample.iter().map(|_| rand::rngs::OsRng.next_u64()).collect();
+        let seeds: Vec<u64> = sample
+            .iter()
+            .map(|_| rand::rngs::OsRng.next_u64())
+            .collect();
         let (jobs, truths) = self.challenges(&sample, &seeds).await?;
         let answers = self
             .dendrite

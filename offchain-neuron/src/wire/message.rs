@@ -367,6 +367,11 @@ mod tests {
     #[test]
     fn routes() {
         assert!(valid_route("digits") && valid_route("text-gen_2"));
-        assert!(!valid_route("") && !valid_route("a.b") && !valid_route("a/b") && !valid_route("Digits"));
+        assert!(
+            !valid_route("")
+                && !valid_route("a.b")
+                && !valid_route("a/b")
+                && !valid_route("Digits")
+        );
     }
 }
