@@ -50,6 +50,16 @@ fn transport_error(e: reqwest::Error, timeout: Duration) -> QueryError {
     QueryError::Transport(msg)
 }
 
+/// Headers of a signed JSON request: content type and the envelope.
+pub fn request_headers(env: &Envelope) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    for (k, v) in env.header_pairs() {
+        headers.insert(k, HeaderValue::from_str(&v).expect("ASCII header"));
+    }
+    headers
+}
+
 /// A verified answer body and how long it took.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -130,11 +140,7 @@ impl Dendrite {
             new_nonce(),
             now_ms(),
         );
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        for (k, v) in env.header_pairs() {
-            headers.insert(k, HeaderValue::from_str(&v).expect("ASCII header"));
-        }
+        let mut headers = request_headers(&env);
         headers.insert(
             HDR_TIMEOUT_MS,
             HeaderValue::from(timeout.as_millis() as u64),

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::HeaderValue;
 use serde::Serialize;
 
 use crate::dendrite::Dendrite;
@@ -208,11 +208,7 @@ async fn flood(
             new_nonce(),
             now_ms(),
         );
-        let mut h = HeaderMap::new();
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        for (k, v) in env.header_pairs() {
-            h.insert(k, HeaderValue::from_str(&v).expect("ASCII header"));
-        }
+        let mut h = crate::dendrite::request_headers(&env);
         if i % 2 == 0 {
             // Claims the validator's identity; only the signature check can tell.
             let claimed = HeaderValue::from_str(&victim.account().to_ss58()).expect("ASCII");

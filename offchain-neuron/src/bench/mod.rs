@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::HeaderValue;
 
 use crate::axon::{self, AxonConfig, CancelToken, Handler, HandlerError};
 use crate::dendrite::Dendrite;
@@ -195,11 +195,7 @@ pub async fn bench_http(
             new_nonce(),
             now_ms(),
         );
-        let mut h = HeaderMap::new();
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        for (k, v) in env.header_pairs() {
-            h.insert(k, HeaderValue::from_str(&v).expect("ascii"));
-        }
+        let mut h = crate::dendrite::request_headers(&env);
         h.insert(HDR_TIMEOUT_MS, HeaderValue::from(30_000u64));
         let r = client
             .post(&url)
