@@ -181,10 +181,10 @@ pub struct MinerArgs {
     #[arg(long)]
     pub allow_non_validators: bool,
     /// Open connections allowed from one IP address.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = crate::axon::conn::DEFAULT_MAX_PER_ADDRESS)]
     pub max_conns_per_ip: usize,
     /// Open connections allowed in all.
-    #[arg(long, default_value_t = 768)]
+    #[arg(long, default_value_t = crate::axon::conn::DEFAULT_MAX_CONNECTIONS)]
     pub max_conns: usize,
     /// Requests processed concurrently.
     #[arg(long, default_value_t = 2)]

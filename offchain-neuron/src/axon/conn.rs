@@ -26,6 +26,11 @@ use tokio::sync::{Semaphore, watch};
 
 use super::Refusal;
 
+/// Default cap on open connections in all.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 768;
+/// Default cap on open connections from one IP address.
+pub const DEFAULT_MAX_PER_ADDRESS: usize = 32;
+
 /// Connection limits and deadlines.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnLimits {
@@ -40,8 +45,8 @@ pub struct ConnLimits {
 impl Default for ConnLimits {
     fn default() -> Self {
         Self {
-            max_connections: 768,
-            max_per_address: 32,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_per_address: DEFAULT_MAX_PER_ADDRESS,
             header_timeout: Duration::from_secs(15),
         }
     }
@@ -91,9 +96,9 @@ pub struct ConnStats {
     pub open: std::sync::atomic::AtomicU64,
 }
 
-/// Answers a connection over a cap without reading anything, then closes it. One non-blocking
-/// write into the socket buffer: a refused peer never holds the accept loop.
-fn refuse_connection(stream: TcpStream, refusal: Refusal) {
+/// The whole HTTP response refusing a connection over a cap; built once per cap, not per
+/// refused connection (under attack there are tens of thousands).
+fn refusal_bytes(refusal: Refusal) -> Vec<u8> {
     let body = serde_json::to_vec(&refusal.body()).unwrap_or_default();
     let head = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -103,7 +108,13 @@ fn refuse_connection(stream: TcpStream, refusal: Refusal) {
     );
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(&body);
-    let _ = stream.try_write(&bytes);
+    bytes
+}
+
+/// Answers a connection over a cap without reading anything, then closes it. One non-blocking
+/// write into the socket buffer: a refused peer never holds the accept loop.
+fn refuse_connection(stream: TcpStream, response: &[u8]) {
+    let _ = stream.try_write(response);
 }
 
 /// Runs the accept loop until `shutdown` flips to true, then lets open connections finish
@@ -119,6 +130,14 @@ pub async fn run(
     use std::sync::atomic::Ordering::Relaxed;
     let global = Arc::new(Semaphore::new(limits.max_connections));
     let book = Arc::new(AddressBook::default());
+    let over_global = refusal_bytes(Refusal::ConnectionLimit {
+        per_address: false,
+        limit: limits.max_connections,
+    });
+    let over_address = refusal_bytes(Refusal::ConnectionLimit {
+        per_address: true,
+        limit: limits.max_per_address,
+    });
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
@@ -138,24 +157,12 @@ pub async fn run(
         };
         let Ok(permit) = global.clone().try_acquire_owned() else {
             stats.refused_global.fetch_add(1, Relaxed);
-            refuse_connection(
-                stream,
-                Refusal::ConnectionLimit {
-                    per_address: false,
-                    limit: limits.max_connections,
-                },
-            );
+            refuse_connection(stream, &over_global);
             continue;
         };
         let Some(slot) = book.take(peer.ip(), limits.max_per_address) else {
             stats.refused_per_address.fetch_add(1, Relaxed);
-            refuse_connection(
-                stream,
-                Refusal::ConnectionLimit {
-                    per_address: true,
-                    limit: limits.max_per_address,
-                },
-            );
+            refuse_connection(stream, &over_address);
             continue;
         };
         let _ = stream.set_nodelay(true);
