@@ -108,6 +108,10 @@ call "$ledger" consensus_ledger configure "$token" "$registry" "$staking"
 if [ "$local_net" -eq 1 ]; then
   call "$registry" subnet_registry set_network_params \
     "{ subnet_limit: 32, min_lock: 10000000000, lock_reduction_interval: 1000, network_rate_limit: 0, network_immunity_period: 0, owner_hparams_rate_limit_tempos: 0, allow_local_axons: true }"
+  # Stake matures after one 10-block interval instead of 360, with a few moves per interval,
+  # so a local network's tempos of tens of blocks see new stake within an epoch or two.
+  call "$staking" staking set_params \
+    "{ min_stake: 2000000, default_take: 11796, take_rate_limit: 216000, stake_interval: 10, moves_per_interval: 8 }"
 fi
 
 cat > "$out" <<JSON

@@ -29,4 +29,6 @@ wiring=$(query "$(field ledger)" consensus_ledger wiring)
   || fail "ledger not wired to the deployed token and registry: $wiring"
 params=$(query "$(field registry)" subnet_registry network_params)
 [[ "$params" == *"allow_local_axons: true"* ]] || fail "--local network params not applied: $params"
+staking_params=$(query "$(field staking)" staking params)
+[[ "$staking_params" == *"stake_interval: 10"* ]] || fail "--local staking params not applied: $staking_params"
 echo "deploy.sh: suite deployed, wired and read back from the node"

@@ -48,6 +48,11 @@ pub enum StakingError {
     CallFailed,
     /// Arithmetic overflow (reported instead of panicking).
     Overflow,
+    /// One stake move (add or remove) per coldkey, hotkey and stake interval
+    /// (`params().moves_per_interval`); the next is allowed in this many blocks.
+    StakeRateLimited { blocks_left: BlockNumber },
+    /// A parameter is out of range (stake interval and moves per interval are at least 1).
+    InvalidParams,
 }
 
 /// One hotkey's share of an epoch: `incentive` is auto-staked for the hotkey's owner;
@@ -78,7 +83,9 @@ pub trait StakingProtocol {
     #[ink(message)]
     fn owner_of(&self, hotkey: AccountId) -> Option<AccountId>;
 
-    /// Total stake on each hotkey, in order (at most `MAX_STAKE_QUERY` hotkeys).
+    /// The stake on each hotkey that counts for consensus now: matured stake only, so stake
+    /// added just before an epoch neither weighs in it nor earns from it (at most
+    /// `MAX_STAKE_QUERY` hotkeys).
     #[ink(message)]
     fn stakes(&self, hotkeys: Vec<AccountId>) -> Vec<Balance>;
 

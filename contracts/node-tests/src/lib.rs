@@ -232,4 +232,24 @@ impl Suite {
             .return_value();
         set.map_err(|e| format!("set_network_params refused: {e:?}").into())
     }
+
+    /// Staking for a local test chain: stake matures two blocks after it is added (one
+    /// extrinsic seals one block here) and stake moves are not rate-limited.
+    pub async fn use_local_staking_params(
+        &self,
+        client: &mut NodeClient,
+        admin: &Keypair,
+    ) -> E2EResult<()> {
+        use staking::staking::Staking;
+        let mut staking = ink_e2e::create_call_builder::<Staking>(self.staking);
+        let params = staking::state::StakingParams {
+            stake_interval: 1,
+            moves_per_interval: u8::MAX,
+            ..Default::default()
+        };
+        let set = submit(client, admin, &staking.set_params(params))
+            .await?
+            .return_value();
+        set.map_err(|e| format!("staking set_params refused: {e:?}").into())
+    }
 }

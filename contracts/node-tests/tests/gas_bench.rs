@@ -29,6 +29,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
     let alice = ink_e2e::alice();
     let suite = Suite::deploy(&mut client, &alice, vec![(id(&alice), 1_000_000 * TAO)]).await?;
     suite.use_local_network_params(&mut client, &alice).await?;
+    suite.use_local_staking_params(&mut client, &alice).await?;
     let mut rc = ink_e2e::create_call_builder::<SubnetRegistry>(suite.registry);
     let mut sc = ink_e2e::create_call_builder::<Staking>(suite.staking);
     let mut lc = ink_e2e::create_call_builder::<ConsensusLedger>(suite.ledger);

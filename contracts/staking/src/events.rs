@@ -1,5 +1,5 @@
 //! The staking contract's ink! events.
-use bt_interfaces::{AccountId, Balance};
+use bt_interfaces::{AccountId, Balance, BlockNumber};
 
 #[ink::event]
 pub struct HotkeyBound {
@@ -16,7 +16,8 @@ pub struct StakeAdded {
     #[ink(topic)]
     pub hotkey: AccountId,
     pub amount: Balance,
-    pub shares: u128,
+    /// The block from which this stake counts for consensus and earns dividends.
+    pub mature_at: BlockNumber,
 }
 
 #[ink::event]

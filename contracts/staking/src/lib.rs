@@ -7,6 +7,7 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod events;
+pub mod maturity;
 pub mod pool;
 pub mod state;
 
@@ -91,24 +92,26 @@ pub mod staking {
         }
 
         /// Stakes `amount` of the caller's TAO on `hotkey` (pulled in this call, no approve).
+        /// The stake counts for consensus and earns dividends once it has stood through a
+        /// whole stake interval (`StakeAdded.mature_at`); moves are rate-limited per interval.
         #[ink(message)]
         pub fn add_stake(&mut self, hotkey: AccountId, amount: Balance) -> Result<(), StakingError> {
             let wiring = self.wired()?;
             let caller = self.env().caller();
-            let events = self.state.add_stake(caller, hotkey, amount)?;
+            let events = self.state.add_stake(caller, hotkey, amount, self.env().block_number())?;
             token_pull(wiring.token, caller, amount)
                 .map_err(|e| e.map_or(StakingError::CallFailed, StakingError::Token))?;
             self.emit(events);
             Ok(())
         }
 
-        /// Unstakes `amount` from `hotkey` back to the caller. If less than the minimum would
-        /// remain, the whole position is paid. Returns the amount paid.
+        /// Unstakes `amount` from `hotkey` back to the caller, maturing stake first. If less
+        /// than the minimum would remain, the whole position is paid. Returns the amount paid.
         #[ink(message)]
         pub fn remove_stake(&mut self, hotkey: AccountId, amount: Balance) -> Result<Balance, StakingError> {
             let wiring = self.wired()?;
             let caller = self.env().caller();
-            let (paid, events) = self.state.remove_stake(caller, hotkey, amount)?;
+            let (paid, events) = self.state.remove_stake(caller, hotkey, amount, self.env().block_number())?;
             token_transfer(wiring.token, caller, paid).map_err(|_| StakingError::TransferFailed)?;
             self.emit(events);
             Ok(paid)
@@ -132,7 +135,7 @@ pub mod staking {
 
         // ---- queries ----
 
-        /// Total stake on `hotkey`.
+        /// Total stake on `hotkey`, maturing stake included (`stakes` gives what counts).
         #[ink(message)]
         pub fn stake_of_hotkey(&self, hotkey: AccountId) -> Balance {
             self.state.stake_of_hotkey(hotkey)
@@ -147,13 +150,13 @@ pub mod staking {
         /// Every position of `coldkey` (own hotkeys first, then nominations).
         #[ink(message)]
         pub fn positions_of(&self, coldkey: AccountId) -> Vec<Position> {
-            self.state.positions_of(coldkey)
+            self.state.positions_of(coldkey, self.env().block_number())
         }
 
         /// Total stake of `coldkey` across hotkeys.
         #[ink(message)]
         pub fn stake_of_coldkey(&self, coldkey: AccountId) -> Balance {
-            self.state.positions_of(coldkey).iter().fold(0, |sum: Balance, p| sum.saturating_add(p.stake))
+            self.state.positions_of(coldkey, self.env().block_number()).iter().fold(0, |sum: Balance, p| sum.saturating_add(p.stake))
         }
 
         #[ink(message)]
@@ -207,8 +210,8 @@ pub mod staking {
             for event in events {
                 match event {
                     StakingEvent::HotkeyBound { hotkey, coldkey } => self.env().emit_event(HotkeyBound { hotkey, coldkey }),
-                    StakingEvent::StakeAdded { coldkey, hotkey, amount, shares } => {
-                        self.env().emit_event(StakeAdded { coldkey, hotkey, amount, shares })
+                    StakingEvent::StakeAdded { coldkey, hotkey, amount, mature_at } => {
+                        self.env().emit_event(StakeAdded { coldkey, hotkey, amount, mature_at })
                     }
                     StakingEvent::StakeRemoved { coldkey, hotkey, amount, shares } => {
                         self.env().emit_event(StakeRemoved { coldkey, hotkey, amount, shares })
@@ -239,7 +242,7 @@ pub mod staking {
 
         #[ink(message)]
         fn stakes(&self, hotkeys: Vec<AccountId>) -> Vec<Balance> {
-            self.state.stakes(&hotkeys)
+            self.state.stakes(&hotkeys, self.env().block_number())
         }
 
         #[ink(message)]
@@ -249,7 +252,7 @@ pub mod staking {
             if ledger != wiring.ledger {
                 return Err(StakingError::NotLedger);
             }
-            let (total, events) = self.state.distribute(&payouts)?;
+            let (total, events) = self.state.distribute(&payouts, self.env().block_number())?;
             token_pull(wiring.token, ledger, total).map_err(|e| e.map_or(StakingError::CallFailed, StakingError::Token))?;
             self.emit(events);
             Ok(total)

@@ -6,7 +6,9 @@
 //!
 //! The owner's shares live inside the pool record, so paying a hotkey (incentive, take,
 //! dividends) reads and writes one storage cell.
+use crate::maturity::Tranche;
 use bt_interfaces::{AccountId, Balance, BlockNumber, StakingError};
+use ink::prelude::vec::Vec;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -18,12 +20,14 @@ pub struct Pool {
     pub take: u16,
     /// Block of the last take change (increases are rate-limited from it).
     pub take_changed_at: BlockNumber,
-    /// Total stake on the hotkey, in RAO.
+    /// Matured stake on the hotkey (what the shares are worth), in RAO.
     pub value: Balance,
     /// Total shares outstanding, the owner's included.
     pub shares: u128,
     /// The owner's shares.
     pub owner_shares: u128,
+    /// Stake not yet folded into shares, by maturity block (at most a few: see `maturity`).
+    pub maturing: Vec<Tranche>,
 }
 
 /// `a * b / c`, floored; `None` on overflow or `c == 0`.
@@ -44,7 +48,7 @@ pub fn mul_div_ceil(a: u128, b: u128, c: u128) -> Option<u128> {
 
 impl Pool {
     pub fn new(owner: AccountId, take: u16, block: BlockNumber) -> Self {
-        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0 }
+        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0, maturing: Vec::new() }
     }
 
     /// The stake that `shares` are worth (floored).

@@ -1,6 +1,7 @@
 //! The staking rules. No environment access: methods take the caller and block, return the
 //! events to emit, and leave token movements to the shell (`lib.rs`), which makes them after
 //! the state change succeeded (a failing token call reverts the whole message).
+use crate::maturity::{self, Folded, Moves};
 use crate::pool::Pool;
 use bt_interfaces::{AccountId, Balance, BlockNumber, Payout, StakingError, MAX_PAYOUTS, MAX_STAKE_QUERY};
 use ink::prelude::vec::Vec;
@@ -24,11 +25,17 @@ pub struct StakingParams {
     pub default_take: u16,
     /// Blocks between take increases (TxDelegateTakeRateLimit).
     pub take_rate_limit: BlockNumber,
+    /// Length of a stake interval in blocks (StakeInterval). New stake counts and earns from
+    /// the start of the interval after next; see `maturity`. At least 1.
+    pub stake_interval: BlockNumber,
+    /// Stake moves (adds and removes) one coldkey may make on one hotkey per interval
+    /// (TargetStakesPerInterval). At least 1.
+    pub moves_per_interval: u8,
 }
 
 impl Default for StakingParams {
     fn default() -> Self {
-        Self { min_stake: 2_000_000, default_take: MAX_TAKE, take_rate_limit: 216_000 }
+        Self { min_stake: 2_000_000, default_take: MAX_TAKE, take_rate_limit: 216_000, stake_interval: 360, moves_per_interval: 1 }
     }
 }
 
@@ -37,13 +44,16 @@ impl Default for StakingParams {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct Position {
     pub hotkey: AccountId,
+    /// All of it, maturing stake included.
     pub stake: Balance,
+    /// The part that has not matured yet (earns nothing and does not count for consensus).
+    pub maturing: Balance,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StakingEvent {
     HotkeyBound { hotkey: AccountId, coldkey: AccountId },
-    StakeAdded { coldkey: AccountId, hotkey: AccountId, amount: Balance, shares: u128 },
+    StakeAdded { coldkey: AccountId, hotkey: AccountId, amount: Balance, mature_at: BlockNumber },
     StakeRemoved { coldkey: AccountId, hotkey: AccountId, amount: Balance, shares: u128 },
     TakeChanged { hotkey: AccountId, take: u16 },
     Distributed { payouts: u32, total: Balance },
@@ -60,6 +70,10 @@ pub struct StakingState {
     owned: Mapping<AccountId, Vec<AccountId>>,
     /// Hotkeys a coldkey nominates (holds stake on without owning them).
     positions: Mapping<AccountId, Vec<AccountId>>,
+    /// Maturing stake and this interval's moves by (hotkey, coldkey).
+    moves: Mapping<(AccountId, AccountId), Moves>,
+    /// Matured tranches' shares not yet claimed, by (hotkey, maturity block).
+    folded: Mapping<(AccountId, BlockNumber), Folded>,
     total_stake: Balance,
     params: StakingParams,
 }
@@ -77,6 +91,8 @@ impl StakingState {
             nominations: Mapping::default(),
             owned: Mapping::default(),
             positions: Mapping::default(),
+            moves: Mapping::default(),
+            folded: Mapping::default(),
             total_stake: 0,
             params,
         }
@@ -104,35 +120,51 @@ impl StakingState {
         self.owned.get(coldkey).unwrap_or_default()
     }
 
-    /// Total stake on `hotkey` (all stakers).
+    /// Total stake on `hotkey` (all stakers, maturing stake included).
     pub fn stake_of_hotkey(&self, hotkey: AccountId) -> Balance {
-        self.pools.get(hotkey).map(|p| p.value).unwrap_or(0)
+        self.pools.get(hotkey).map(|p| p.value.saturating_add(maturity::sum(&p.maturing))).unwrap_or(0)
     }
 
-    /// Stake of `coldkey` on `hotkey`.
+    /// The stake on `hotkey` that counts for consensus at `block`: matured stake only.
+    pub fn mature_stake_of_hotkey(&self, hotkey: AccountId, block: BlockNumber) -> Balance {
+        self.pools.get(hotkey).map(|p| p.value.saturating_add(maturity::matured_sum(&p.maturing, block))).unwrap_or(0)
+    }
+
+    /// Stake of `coldkey` on `hotkey`, maturing stake included.
     pub fn stake_of(&self, hotkey: AccountId, coldkey: AccountId) -> Balance {
-        match self.pools.get(hotkey) {
-            Some(pool) => pool.value_of(self.shares_of(&pool, hotkey, coldkey)),
-            None => 0,
+        let Some(pool) = self.pools.get(hotkey) else { return 0 };
+        let mut shares = self.shares_of(&pool, hotkey, coldkey);
+        let mut unfolded: Balance = 0;
+        for t in self.moves.get((hotkey, coldkey)).unwrap_or_default().maturing {
+            match self.folded.get((hotkey, t.mature_at)) {
+                Some(f) => shares = shares.saturating_add(f.preview(t.amount)),
+                None => unfolded = unfolded.saturating_add(t.amount),
+            }
         }
+        pool.value_of(shares).saturating_add(unfolded)
     }
 
-    /// Every position of `coldkey`: its own hotkeys first, then its nominations.
-    pub fn positions_of(&self, coldkey: AccountId) -> Vec<Position> {
+    /// Every position of `coldkey` at `block`: its own hotkeys first, then its nominations.
+    pub fn positions_of(&self, coldkey: AccountId, block: BlockNumber) -> Vec<Position> {
         self.owned_hotkeys(coldkey)
             .into_iter()
             .chain(self.positions.get(coldkey).unwrap_or_default())
-            .map(|hotkey| Position { hotkey, stake: self.stake_of(hotkey, coldkey) })
+            .map(|hotkey| {
+                let moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
+                let maturing = moves.total().saturating_sub(maturity::matured_sum(&moves.maturing, block));
+                Position { hotkey, stake: self.stake_of(hotkey, coldkey), maturing }
+            })
             .collect()
     }
 
-    /// Total stake on each of `hotkeys` (at most `MAX_STAKE_QUERY`; the rest read as 0).
-    pub fn stakes(&self, hotkeys: &[AccountId]) -> Vec<Balance> {
+    /// Consensus stake at `block` on each of `hotkeys` (at most `MAX_STAKE_QUERY`; the rest
+    /// read as 0).
+    pub fn stakes(&self, hotkeys: &[AccountId], block: BlockNumber) -> Vec<Balance> {
         let limit = usize::try_from(MAX_STAKE_QUERY).unwrap_or(usize::MAX);
         hotkeys
             .iter()
             .enumerate()
-            .map(|(i, hk)| if i < limit { self.stake_of_hotkey(*hk) } else { 0 })
+            .map(|(i, hk)| if i < limit { self.mature_stake_of_hotkey(*hk, block) } else { 0 })
             .collect()
     }
 
@@ -156,57 +188,85 @@ impl StakingState {
 
     // ---- stake ----
 
-    /// `coldkey` stakes `amount` on `hotkey`. The shell pulls `amount` from the coldkey.
-    pub fn add_stake(&mut self, coldkey: AccountId, hotkey: AccountId, amount: Balance) -> Result<Events, StakingError> {
+    /// `coldkey` stakes `amount` on `hotkey` at `block`; the stake matures (counts and earns)
+    /// from `maturity::mature_at`. The shell pulls `amount` from the coldkey.
+    pub fn add_stake(&mut self, coldkey: AccountId, hotkey: AccountId, amount: Balance, block: BlockNumber) -> Result<Events, StakingError> {
         if amount < self.params.min_stake || amount == 0 {
             return Err(StakingError::AmountBelowMinimum);
         }
         let mut pool = self.pools.get(hotkey).ok_or(StakingError::HotkeyNotOwned)?;
-        let held = self.shares_of(&pool, hotkey, coldkey);
-        if held == 0 && coldkey != pool.owner {
+        let mut moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
+        moves.record(block, self.params.stake_interval, self.params.moves_per_interval)?;
+        let total_stake = self.total_stake.checked_add(amount).ok_or(StakingError::Overflow)?;
+        let held = self.settle(hotkey, coldkey, &mut pool, &mut moves, block)?;
+        if held == 0 && moves.maturing.is_empty() && coldkey != pool.owner {
             self.open_position(coldkey, hotkey)?;
         }
-        let minted = pool.deposit(amount)?;
-        self.set_shares(&mut pool, hotkey, coldkey, held.checked_add(minted).ok_or(StakingError::Overflow)?);
-        self.total_stake = self.total_stake.checked_add(amount).ok_or(StakingError::Overflow)?;
+        let mature_at = maturity::mature_at(block, self.params.stake_interval);
+        maturity::add_to(&mut pool.maturing, mature_at, amount)?;
+        maturity::add_to(&mut moves.maturing, mature_at, amount)?;
+        self.set_shares(&mut pool, hotkey, coldkey, held);
+        self.total_stake = total_stake;
         self.pools.insert(hotkey, &pool);
-        Ok(ink::prelude::vec![StakingEvent::StakeAdded { coldkey, hotkey, amount, shares: minted }])
+        self.moves.insert((hotkey, coldkey), &moves);
+        Ok(ink::prelude::vec![StakingEvent::StakeAdded { coldkey, hotkey, amount, mature_at }])
     }
 
-    /// `coldkey` unstakes `amount` from `hotkey`; returns what the shell must pay out. If
-    /// less than the minimum would remain, the whole position is paid out.
+    /// `coldkey` unstakes `amount` from `hotkey` at `block`; returns what the shell must pay
+    /// out. Maturing stake leaves first. If less than the minimum would remain, the whole
+    /// position is paid out.
     pub fn remove_stake(
         &mut self,
         coldkey: AccountId,
         hotkey: AccountId,
         amount: Balance,
+        block: BlockNumber,
     ) -> Result<(Balance, Events), StakingError> {
         if amount == 0 {
             return Err(StakingError::AmountBelowMinimum);
         }
         let mut pool = self.pools.get(hotkey).ok_or(StakingError::InsufficientStake)?;
-        let held = self.shares_of(&pool, hotkey, coldkey);
-        let position = pool.value_of(held);
+        let position = self.stake_of(hotkey, coldkey);
         if amount > position {
             return Err(StakingError::InsufficientStake);
         }
         let remaining = position.saturating_sub(amount);
-        let (paid, burnt) = if remaining < self.params.min_stake {
-            // Close the position: pay its whole value and burn every share it holds.
-            (pool.redeem(held)?, held)
-        } else {
-            if amount < self.params.min_stake {
-                return Err(StakingError::AmountBelowMinimum);
+        let closing = remaining < self.params.min_stake;
+        if !closing && amount < self.params.min_stake {
+            return Err(StakingError::AmountBelowMinimum);
+        }
+        let mut moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
+        moves.record(block, self.params.stake_interval, self.params.moves_per_interval)?;
+        let held = self.settle(hotkey, coldkey, &mut pool, &mut moves, block)?;
+        // Maturing stake first (it earns nothing), the latest tranche first.
+        let mut from_maturing: Balance = 0;
+        let want = if closing { Balance::MAX } else { amount };
+        moves.maturing.sort_unstable_by(|a, b| b.mature_at.cmp(&a.mature_at));
+        for t in core::mem::take(&mut moves.maturing) {
+            let part = t.amount.min(want.saturating_sub(from_maturing));
+            if part > 0 {
+                maturity::take_from(&mut pool.maturing, t.mature_at, part)?;
+                from_maturing = from_maturing.checked_add(part).ok_or(StakingError::Overflow)?;
             }
-            (amount, pool.withdraw(held, amount)?)
+            if part < t.amount {
+                moves.maturing.push(maturity::Tranche { mature_at: t.mature_at, amount: t.amount.saturating_sub(part) });
+            }
+        }
+        let (paid, burnt) = if closing {
+            // Close the position: pay its whole value and burn every share it holds.
+            (pool.redeem(held)?.checked_add(from_maturing).ok_or(StakingError::Overflow)?, held)
+        } else {
+            let rest = amount.saturating_sub(from_maturing);
+            (amount, if rest > 0 { pool.withdraw(held, rest)? } else { 0 })
         };
         let left = held.saturating_sub(burnt);
-        if left == 0 && coldkey != pool.owner {
+        if left == 0 && moves.maturing.is_empty() && coldkey != pool.owner {
             self.close_position(coldkey, hotkey);
         }
         self.set_shares(&mut pool, hotkey, coldkey, left);
         self.total_stake = self.total_stake.checked_sub(paid).ok_or(StakingError::Overflow)?;
         self.pools.insert(hotkey, &pool);
+        self.moves.insert((hotkey, coldkey), &moves);
         Ok((paid, ink::prelude::vec![StakingEvent::StakeRemoved { coldkey, hotkey, amount: paid, shares: burnt }]))
     }
 
@@ -245,7 +305,7 @@ impl StakingState {
 
     /// Credits an epoch's payouts and returns the total the shell must pull from the ledger.
     /// Payouts to a hotkey without an owner are skipped (they stay with the ledger).
-    pub fn distribute(&mut self, payouts: &[Payout]) -> Result<(Balance, Events), StakingError> {
+    pub fn distribute(&mut self, payouts: &[Payout], block: BlockNumber) -> Result<(Balance, Events), StakingError> {
         if payouts.len() > usize::try_from(MAX_PAYOUTS).unwrap_or(usize::MAX) {
             return Err(StakingError::TooManyPayouts);
         }
@@ -257,6 +317,8 @@ impl StakingState {
                 continue;
             }
             let Some(mut pool) = self.pools.get(payout.hotkey) else { continue };
+            // Stake that matured before this payout takes part in it; younger stake does not.
+            self.fold(payout.hotkey, &mut pool, block)?;
             let take = pool.take_of(payout.dividends);
             // The pool grows first, so the epoch's dividends reach the stake that earned them
             // and not the incentive and take credited in the same step.
@@ -276,6 +338,9 @@ impl StakingState {
         if params.default_take > MAX_TAKE {
             return Err(StakingError::TakeTooHigh);
         }
+        if params.stake_interval == 0 || params.moves_per_interval == 0 {
+            return Err(StakingError::InvalidParams);
+        }
         self.params = params;
         Ok(())
     }
@@ -288,6 +353,38 @@ impl StakingState {
             return Err(StakingError::NotHotkeyOwner);
         }
         Ok(pool)
+    }
+
+    /// Folds the pool's matured tranches into shares at the current price.
+    fn fold(&mut self, hotkey: AccountId, pool: &mut Pool, block: BlockNumber) -> Result<(), StakingError> {
+        for t in maturity::split_matured(&mut pool.maturing, block) {
+            let shares = pool.deposit(t.amount)?;
+            let key = (hotkey, t.mature_at);
+            let mut folded = self.folded.get(key).unwrap_or_default();
+            folded.amount = folded.amount.checked_add(t.amount).ok_or(StakingError::Overflow)?;
+            folded.shares = folded.shares.checked_add(shares).ok_or(StakingError::Overflow)?;
+            self.folded.insert(key, &folded);
+        }
+        Ok(())
+    }
+
+    /// Brings a position up to date at `block`: folds the pool, claims the position's matured
+    /// tranches, and returns the shares it now holds (not yet written back).
+    fn settle(&mut self, hotkey: AccountId, coldkey: AccountId, pool: &mut Pool, moves: &mut Moves, block: BlockNumber) -> Result<u128, StakingError> {
+        self.fold(hotkey, pool, block)?;
+        let mut held = self.shares_of(pool, hotkey, coldkey);
+        for t in maturity::split_matured(&mut moves.maturing, block) {
+            let key = (hotkey, t.mature_at);
+            // `fold` above has just recorded every tranche matured by `block`.
+            let mut folded = self.folded.get(key).ok_or(StakingError::Overflow)?;
+            held = held.checked_add(folded.claim(t.amount)).ok_or(StakingError::Overflow)?;
+            if folded.amount == 0 {
+                self.folded.remove(key);
+            } else {
+                self.folded.insert(key, &folded);
+            }
+        }
+        Ok(held)
     }
 
     fn shares_of(&self, pool: &Pool, hotkey: AccountId, coldkey: AccountId) -> u128 {

@@ -16,6 +16,7 @@ enum Op {
     Add { coldkey: u8, hotkey: u8, amount: u128 },
     Remove { coldkey: u8, hotkey: u8, amount: u128 },
     Distribute { hotkey: u8, incentive: u128, dividends: u128 },
+    Advance { blocks: u32 },
 }
 
 fn amount() -> impl Strategy<Value = u128> {
@@ -29,6 +30,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..COLDKEYS, 0..HOTKEYS, amount()).prop_map(|(coldkey, hotkey, amount)| Op::Remove { coldkey, hotkey, amount }),
         (0..HOTKEYS, 0u128..1_000_000_000_000, 0u128..1_000_000_000_000)
             .prop_map(|(hotkey, incentive, dividends)| Op::Distribute { hotkey, incentive, dividends }),
+        (0u32..12).prop_map(|blocks| Op::Advance { blocks }),
     ]
 }
 
@@ -37,33 +39,37 @@ proptest! {
     #[test]
     fn stake_is_conserved(ops in proptest::collection::vec(op(), 1..60)) {
         ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-            let mut s = StakingState::new(StakingParams { min_stake: 1_000, ..StakingParams::default() });
+            let params = StakingParams { min_stake: 1_000, stake_interval: 4, moves_per_interval: 3, ..StakingParams::default() };
+            let mut s = StakingState::new(params);
             let mut held: u128 = 0; // tokens the staking contract would hold
+            let mut block: u32 = 1;
             for op in &ops {
                 match *op {
                     Op::Bind { hotkey, coldkey } => { let _ = s.bind(acc(10 + hotkey), acc(20 + coldkey), 1); }
                     Op::Add { coldkey, hotkey, amount } => {
-                        if amount < 1_000_000_000_000_000_000 && s.add_stake(acc(20 + coldkey), acc(10 + hotkey), amount).is_ok() {
+                        if amount < 1_000_000_000_000_000_000 && s.add_stake(acc(20 + coldkey), acc(10 + hotkey), amount, block).is_ok() {
                             held += amount;
                         }
                     }
                     Op::Remove { coldkey, hotkey, amount } => {
                         let before = s.stake_of(acc(10 + hotkey), acc(20 + coldkey));
-                        if let Ok((paid, _)) = s.remove_stake(acc(20 + coldkey), acc(10 + hotkey), amount) {
+                        if let Ok((paid, _)) = s.remove_stake(acc(20 + coldkey), acc(10 + hotkey), amount, block) {
                             assert!(paid >= amount && paid <= before, "paid {paid} of {before} for {amount}");
                             held -= paid;
                         }
                     }
                     Op::Distribute { hotkey, incentive, dividends } => {
-                        let (total, _) = s.distribute(&[Payout { hotkey: acc(10 + hotkey), incentive, dividends }]).unwrap();
+                        let (total, _) = s.distribute(&[Payout { hotkey: acc(10 + hotkey), incentive, dividends }], block).unwrap();
                         held += total;
                     }
+                    Op::Advance { blocks } => block += blocks,
                 }
                 assert_eq!(s.total_stake(), held, "total stake == tokens held, after {op:?}");
                 let mut pools_value = 0;
                 for h in 0..HOTKEYS {
                     let hotkey = acc(10 + h);
                     let pool_value = s.stake_of_hotkey(hotkey);
+                    assert!(s.stakes(&[hotkey], block)[0] <= pool_value, "consensus stake is part of the total");
                     pools_value += pool_value;
                     let positions: u128 = (0..COLDKEYS).map(|c| s.stake_of(hotkey, acc(20 + c))).sum();
                     assert!(positions <= pool_value, "positions {positions} exceed pool {pool_value}");

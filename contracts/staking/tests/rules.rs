@@ -10,9 +10,18 @@ const OWNER: u8 = 1;
 const HOT: u8 = 2;
 const NOM: u8 = 3;
 const NOM2: u8 = 4;
+/// The block of the stake moves below; with a stake interval of 1 they mature at `AT + 2`.
+const AT: u32 = 10;
+const MATURE: u32 = AT + 2;
 
 fn state() -> StakingState {
-    let mut s = StakingState::new(StakingParams { min_stake: 1_000, default_take: MAX_TAKE, take_rate_limit: 100 });
+    let mut s = StakingState::new(StakingParams {
+        min_stake: 1_000,
+        default_take: MAX_TAKE,
+        take_rate_limit: 100,
+        stake_interval: 1,
+        moves_per_interval: u8::MAX,
+    });
     s.bind(acc(HOT), acc(OWNER), 10).unwrap();
     s
 }
@@ -31,34 +40,37 @@ env_test!(binding_is_first_come_and_fixed, {
 
 env_test!(staking_needs_an_owned_hotkey_and_the_minimum, {
     let mut s = state();
-    assert_eq!(s.add_stake(acc(NOM), acc(77), TAO), Err(StakingError::HotkeyNotOwned));
-    assert_eq!(s.add_stake(acc(NOM), acc(HOT), 999), Err(StakingError::AmountBelowMinimum));
-    s.add_stake(acc(NOM), acc(HOT), 5 * TAO).unwrap();
-    s.add_stake(acc(OWNER), acc(HOT), 3 * TAO).unwrap();
+    assert_eq!(s.add_stake(acc(NOM), acc(77), TAO, AT), Err(StakingError::HotkeyNotOwned));
+    assert_eq!(s.add_stake(acc(NOM), acc(HOT), 999, AT), Err(StakingError::AmountBelowMinimum));
+    s.add_stake(acc(NOM), acc(HOT), 5 * TAO, AT).unwrap();
+    s.add_stake(acc(OWNER), acc(HOT), 3 * TAO, AT).unwrap();
     assert_eq!(s.stake_of(acc(HOT), acc(NOM)), 5 * TAO);
     assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 3 * TAO);
     assert_eq!(s.stake_of_hotkey(acc(HOT)), 8 * TAO);
     assert_eq!(s.total_stake(), 8 * TAO);
-    let positions = s.positions_of(acc(NOM));
+    let positions = s.positions_of(acc(NOM), AT);
     assert_eq!(positions.len(), 1);
     assert_eq!((positions[0].hotkey, positions[0].stake), (acc(HOT), 5 * TAO));
-    assert_eq!(s.stakes(&[acc(HOT), acc(77)]), vec![8 * TAO, 0]);
+    assert_eq!(s.stakes(&[acc(HOT), acc(77)], MATURE - 1), vec![0, 0], "maturing stake does not count yet");
+    assert_eq!(s.stakes(&[acc(HOT), acc(77)], MATURE), vec![8 * TAO, 0]);
+    assert_eq!(s.positions_of(acc(NOM), AT)[0].maturing, 5 * TAO);
+    assert_eq!(s.positions_of(acc(NOM), MATURE)[0].maturing, 0);
 });
 
 env_test!(unstaking_rules, {
     let mut s = state();
-    s.add_stake(acc(NOM), acc(HOT), 5 * TAO).unwrap();
-    assert_eq!(s.remove_stake(acc(NOM), acc(HOT), 6 * TAO), Err(StakingError::InsufficientStake));
-    assert_eq!(s.remove_stake(acc(NOM2), acc(HOT), 1), Err(StakingError::InsufficientStake));
-    assert_eq!(s.remove_stake(acc(NOM), acc(HOT), 0), Err(StakingError::AmountBelowMinimum));
-    assert_eq!(s.remove_stake(acc(NOM), acc(HOT), 999), Err(StakingError::AmountBelowMinimum));
-    let (paid, _) = s.remove_stake(acc(NOM), acc(HOT), 2 * TAO).unwrap();
+    s.add_stake(acc(NOM), acc(HOT), 5 * TAO, AT).unwrap();
+    assert_eq!(s.remove_stake(acc(NOM), acc(HOT), 6 * TAO, AT), Err(StakingError::InsufficientStake));
+    assert_eq!(s.remove_stake(acc(NOM2), acc(HOT), 1, AT), Err(StakingError::InsufficientStake));
+    assert_eq!(s.remove_stake(acc(NOM), acc(HOT), 0, AT), Err(StakingError::AmountBelowMinimum));
+    assert_eq!(s.remove_stake(acc(NOM), acc(HOT), 999, AT), Err(StakingError::AmountBelowMinimum));
+    let (paid, _) = s.remove_stake(acc(NOM), acc(HOT), 2 * TAO, AT).unwrap();
     assert_eq!(paid, 2 * TAO);
     // Leaving less than the minimum closes the position and pays all of it.
-    let (paid, _) = s.remove_stake(acc(NOM), acc(HOT), 3 * TAO - 500).unwrap();
+    let (paid, _) = s.remove_stake(acc(NOM), acc(HOT), 3 * TAO - 500, AT).unwrap();
     assert_eq!(paid, 3 * TAO);
     assert_eq!(s.stake_of(acc(HOT), acc(NOM)), 0);
-    assert!(s.positions_of(acc(NOM)).is_empty());
+    assert!(s.positions_of(acc(NOM), AT).is_empty());
     assert_eq!(s.total_stake(), 0);
 });
 
@@ -77,15 +89,15 @@ env_test!(take_changes, {
 
 env_test!(distribution_pays_incentive_take_and_nominators_pro_rata, {
     let mut s = state();
-    s.add_stake(acc(OWNER), acc(HOT), 2 * TAO).unwrap();
-    s.add_stake(acc(NOM), acc(HOT), 6 * TAO).unwrap();
-    s.add_stake(acc(NOM2), acc(HOT), 2 * TAO).unwrap();
+    s.add_stake(acc(OWNER), acc(HOT), 2 * TAO, AT).unwrap();
+    s.add_stake(acc(NOM), acc(HOT), 6 * TAO, AT).unwrap();
+    s.add_stake(acc(NOM2), acc(HOT), 2 * TAO, AT).unwrap();
     let (total, _) = s
         .distribute(&[Payout { hotkey: acc(HOT), incentive: 100, dividends: 1_000_000 }, Payout {
             hotkey: acc(77),
             incentive: 5,
             dividends: 5,
-        }])
+        }], MATURE)
         .unwrap();
     assert_eq!(total, 1_000_100, "payouts to a hotkey without an owner are skipped");
     let take = 1_000_000 * u128::from(MAX_TAKE) / 65_535; // 179_995
@@ -103,14 +115,78 @@ env_test!(distribution_pays_incentive_take_and_nominators_pro_rata, {
 
 env_test!(distribution_to_an_unstaked_hotkey_goes_to_its_owner, {
     let mut s = state();
-    s.distribute(&[Payout { hotkey: acc(HOT), incentive: 700, dividends: 300 }]).unwrap();
+    s.distribute(&[Payout { hotkey: acc(HOT), incentive: 700, dividends: 300 }], MATURE).unwrap();
     assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 1_000);
-    assert_eq!(s.positions_of(acc(OWNER))[0].stake, 1_000);
+    assert_eq!(s.positions_of(acc(OWNER), AT)[0].stake, 1_000);
 });
 
 env_test!(oversized_distribution_is_refused, {
     let mut s = state();
     let payouts = vec![Payout { hotkey: acc(HOT), incentive: 1, dividends: 0 }; 129];
-    assert_eq!(s.distribute(&payouts), Err(StakingError::TooManyPayouts));
+    assert_eq!(s.distribute(&payouts, MATURE), Err(StakingError::TooManyPayouts));
     assert_eq!(s.total_stake(), 0);
+});
+
+const SNIPER: u8 = 5;
+
+// Issue 10, finding 1, at the review's numbers: nominators hold 10,000 TAO on a validator
+// about to be paid 100 TAO of dividends; a sniper stakes 90,000 TAO in the block before the
+// payout and wants out right after. Before stake maturity it kept ~74 TAO of the 100 and
+// weighed 90% in the epoch; now it weighs nothing, earns nothing and cannot leave at once.
+env_test!(stake_added_just_before_a_payout_neither_counts_nor_earns, {
+    let mut s = StakingState::new(StakingParams { min_stake: 1_000, take_rate_limit: 100, ..StakingParams::default() });
+    assert_eq!((s.params().stake_interval, s.params().moves_per_interval), (360, 1), "subtensor's StakeInterval, TargetStakesPerInterval");
+    s.bind(acc(HOT), acc(OWNER), 0).unwrap();
+    s.add_stake(acc(NOM), acc(HOT), 10_000 * TAO, 0).unwrap(); // matures at 720
+    let epoch = 1_000;
+    s.add_stake(acc(SNIPER), acc(HOT), 90_000 * TAO, epoch - 1).unwrap();
+    assert_eq!(s.stakes(&[acc(HOT)], epoch), vec![10_000 * TAO], "the sniper's stake does not weigh in the epoch");
+    let (total, _) = s.distribute(&[Payout { hotkey: acc(HOT), incentive: 0, dividends: 100 * TAO }], epoch).unwrap();
+    assert_eq!(total, 100 * TAO);
+    assert_eq!(
+        s.remove_stake(acc(SNIPER), acc(HOT), 90_000 * TAO, epoch + 1),
+        Err(StakingError::StakeRateLimited { blocks_left: 79 }),
+        "one move per coldkey, hotkey and interval"
+    );
+    let (paid, _) = s.remove_stake(acc(SNIPER), acc(HOT), 90_000 * TAO, 1_080).unwrap();
+    assert_eq!(paid, 90_000 * TAO, "the sniper leaves with its stake and nothing more");
+    let take = 100 * TAO * u128::from(MAX_TAKE) / 65_535;
+    let nominator = s.stake_of(acc(HOT), acc(NOM));
+    assert!((10_000 * TAO + 100 * TAO - take).abs_diff(nominator) <= 1, "the nominators keep the dividends: {nominator}");
+    assert!(s.stake_of(acc(HOT), acc(OWNER)).abs_diff(take) <= 1, "the owner's take, floored by the share price");
+});
+
+env_test!(stake_that_stood_through_the_interval_earns_pro_rata, {
+    let mut s = StakingState::new(StakingParams { min_stake: 1_000, default_take: 0, ..StakingParams::default() });
+    s.bind(acc(HOT), acc(OWNER), 0).unwrap();
+    s.add_stake(acc(NOM), acc(HOT), 3_000 * TAO, 10).unwrap(); // both mature at 720
+    s.add_stake(acc(NOM2), acc(HOT), 1_000 * TAO, 359).unwrap();
+    s.add_stake(acc(SNIPER), acc(HOT), 1_000 * TAO, 360).unwrap(); // matures at 1,080
+    assert_eq!(s.stakes(&[acc(HOT)], 719), vec![0]);
+    assert_eq!(s.stakes(&[acc(HOT)], 720), vec![4_000 * TAO]);
+    s.distribute(&[Payout { hotkey: acc(HOT), incentive: 0, dividends: 400 * TAO }], 900).unwrap();
+    assert_eq!(s.stake_of(acc(HOT), acc(NOM)), 3_300 * TAO);
+    assert_eq!(s.stake_of(acc(HOT), acc(NOM2)), 1_100 * TAO);
+    assert_eq!(s.stake_of(acc(HOT), acc(SNIPER)), 1_000 * TAO);
+    // Folded late (at the next payout) or claimed late (much later): the same shares as on time.
+    s.distribute(&[Payout { hotkey: acc(HOT), incentive: 0, dividends: 540 * TAO }], 5_000).unwrap();
+    // (within a RAO: shares are bought at a floored price)
+    assert!(s.stake_of(acc(HOT), acc(NOM)).abs_diff(3_300 * TAO + 330 * TAO) <= 1);
+    assert!(s.stake_of(acc(HOT), acc(SNIPER)).abs_diff(1_000 * TAO + 100 * TAO) <= 1);
+    let (paid, _) = s.remove_stake(acc(NOM2), acc(HOT), 1_210 * TAO, 6_000).unwrap();
+    assert_eq!(paid, 1_210 * TAO);
+    assert_eq!(s.total_stake(), s.stake_of_hotkey(acc(HOT)));
+});
+
+env_test!(maturing_stake_leaves_first_and_invalid_params_are_refused, {
+    let mut s = state();
+    s.add_stake(acc(NOM), acc(HOT), 5 * TAO, AT).unwrap();
+    s.add_stake(acc(NOM), acc(HOT), 2 * TAO, MATURE + 5).unwrap();
+    assert_eq!(s.stakes(&[acc(HOT)], MATURE + 5), vec![5 * TAO]);
+    s.remove_stake(acc(NOM), acc(HOT), 3 * TAO, MATURE + 5).unwrap();
+    assert_eq!(s.stakes(&[acc(HOT)], MATURE + 5), vec![4 * TAO], "the 2 maturing TAO left before matured stake");
+    assert_eq!(s.stake_of(acc(HOT), acc(NOM)), 4 * TAO);
+    let p = s.params();
+    assert_eq!(s.set_params(StakingParams { stake_interval: 0, ..p }), Err(StakingError::InvalidParams));
+    assert_eq!(s.set_params(StakingParams { moves_per_interval: 0, ..p }), Err(StakingError::InvalidParams));
 });

@@ -37,7 +37,8 @@ pub fn deploy_token(chain: &mut Chain, genesis: Vec<(AccountId32, Balance)>) -> 
 }
 
 /// All four contracts, deployed and wired as `scripts/deploy.sh` does, with local-network
-/// parameters (small lock, no creation rate limit, loopback axons allowed).
+/// parameters (small lock, no creation rate limit, loopback axons allowed, stake maturing
+/// in two blocks).
 pub struct Suite {
     pub admin: AccountId32,
     pub token: AccountId32,
@@ -73,7 +74,15 @@ impl Suite {
             allow_local_axons: true,
         };
         suite.expect_ok::<bt_interfaces::RegistryError>(chain, &suite.registry, "set_network_params", (params,));
+        suite.expect_ok::<bt_interfaces::StakingError>(chain, &suite.staking, "set_params", (Self::local_staking_params(),));
         Ok(suite)
+    }
+
+    /// Staking for tests that move stake and run epochs within a few blocks: stake matures
+    /// two blocks after it is added and moves are not limited. Sniping tests set the
+    /// defaults back (`StakingParams::default()`).
+    pub fn local_staking_params() -> staking::state::StakingParams {
+        staking::state::StakingParams { stake_interval: 1, moves_per_interval: u8::MAX, ..Default::default() }
     }
 
     pub fn id(&self, account: &AccountId32) -> ink::primitives::AccountId {
