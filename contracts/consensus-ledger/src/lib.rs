@@ -107,11 +107,29 @@ pub mod consensus_ledger {
             if self.admin.renounce(self.env().caller()) { Ok(()) } else { Err(LedgerError::NotAdmin) }
         }
 
-        /// Admin only: replaces this contract's code (storage layout must stay compatible).
+        /// Admin only: announces new code (`Some`) or cancels the announcement (`None`). The
+        /// upgrade may be applied with `set_code` from `UPGRADE_DELAY` blocks later.
+        #[ink(message)]
+        pub fn announce_code(&mut self, code_hash: Option<Hash>) -> Result<(), LedgerError> {
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            let event = self.admin.announce_upgrade(caller, code_hash, block).map_err(LedgerError::Upgrade)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Admin only: replaces this contract's code with the announced `code_hash` once the
+        /// announcement is due (storage layout must stay compatible).
         #[ink(message)]
         pub fn set_code(&mut self, code_hash: Hash) -> Result<(), LedgerError> {
-            self.ensure_admin()?;
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            self.admin.take_due_upgrade(caller, code_hash, block).map_err(LedgerError::Upgrade)?;
             self.env().set_code_hash(&code_hash).map_err(|_| LedgerError::CallFailed)
+        }
+
+        /// The announced upgrade, if any.
+        #[ink(message)]
+        pub fn pending_upgrade(&self) -> Option<bt_interfaces::PendingUpgrade> {
+            self.admin.pending_upgrade()
         }
 
         // ---- weights ----
@@ -366,6 +384,7 @@ pub mod consensus_ledger {
             for page in result.payouts.chunks(usize::try_from(MAX_PAYOUTS).unwrap_or(128)) {
                 let amount = staking_distribute(wiring.staking, page.to_vec())
                     .map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Staking))?;
+                token_transfer(wiring.token, wiring.staking, amount).map_err(|_| LedgerError::TransferFailed)?;
                 paid = paid.checked_add(amount).ok_or(LedgerError::Overflow)?;
             }
             if result.owner_cut > 0 {

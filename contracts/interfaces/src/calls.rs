@@ -76,7 +76,8 @@ pub fn staking_stakes(staking: AccountId, hotkeys: Vec<AccountId>) -> Option<Vec
     plain(s.call().stakes(hotkeys).try_invoke())
 }
 
-/// Hands an epoch's payouts to staking, which pulls their sum from the caller.
+/// Hands an epoch's payouts to staking, which credits them and returns their sum (the caller
+/// then transfers that sum to staking).
 pub fn staking_distribute(staking: AccountId, payouts: Vec<Payout>) -> CallResult<Balance, StakingError> {
     let mut s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
     flatten(s.call_mut().distribute(payouts).try_invoke())

@@ -89,6 +89,8 @@ pub enum LedgerError {
     CommitBeforeRegistration,
     /// Joining the root network needs at least `minimum` stake.
     RootStakeBelowMinimum { stake: Balance, minimum: Balance },
+    /// A code upgrade was refused (see `UpgradeError`).
+    Upgrade(crate::UpgradeError),
 }
 
 /// What the registry tells the ledger about subnets, so emission accrues from creation and

@@ -16,7 +16,7 @@ pub mod staking;
 pub mod token;
 
 pub use psp22::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22};
-pub use admin::AdminRole;
+pub use admin::{AdminRole, PendingUpgrade, UpgradeAnnounced, UpgradeError, UPGRADE_DELAY};
 pub use ledger::{LedgerError, MetagraphEntry, SubnetHooks, MAX_PENDING_COMMITS, MAX_ROOT_MEMBERS};
 pub use registry::{
     AxonInfo, HyperparamField, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView, MAX_UIDS_CEILING,

@@ -170,6 +170,8 @@ pub enum RegistryError {
     CallFailed,
     /// Arithmetic overflow (reported instead of panicking).
     Overflow,
+    /// A code upgrade was refused (see `UpgradeError`).
+    Upgrade(crate::UpgradeError),
 }
 
 /// A UID's occupant: what the epoch needs per neuron.

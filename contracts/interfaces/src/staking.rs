@@ -53,6 +53,8 @@ pub enum StakingError {
     StakeRateLimited { blocks_left: BlockNumber },
     /// A parameter is out of range (stake interval and moves per interval are at least 1).
     InvalidParams,
+    /// A code upgrade was refused (see `UpgradeError`).
+    Upgrade(crate::UpgradeError),
 }
 
 /// One hotkey's share of an epoch: `incentive` is auto-staked for the hotkey's owner;
@@ -89,8 +91,8 @@ pub trait StakingProtocol {
     #[ink(message)]
     fn stakes(&self, hotkeys: Vec<AccountId>) -> Vec<Balance>;
 
-    /// Ledger only: pulls the sum of `payouts` from the ledger and credits them. Returns the
-    /// amount pulled.
+    /// Ledger only: credits `payouts` and returns their sum, which the ledger transfers to
+    /// staking in the same transaction (payouts to unowned hotkeys are skipped).
     #[ink(message)]
     fn distribute(&mut self, payouts: Vec<Payout>) -> Result<Balance, StakingError>;
 }

@@ -24,6 +24,10 @@ pub enum TokenError {
     InvalidConfiguration,
     /// An amount overflowed (cannot happen below the cap; reported instead of panicking).
     Overflow,
+    /// The protocol contract's code changed since the token was wired: it may move this
+    /// holder's TAO only after the holder reads the new code and calls
+    /// `accept_protocol_code(protocol)` on the token.
+    ProtocolCodeChanged,
 }
 
 /// Where the emission schedule stands.

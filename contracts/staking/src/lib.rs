@@ -74,11 +74,29 @@ pub mod staking {
             if self.admin.renounce(self.env().caller()) { Ok(()) } else { Err(StakingError::NotAdmin) }
         }
 
-        /// Admin only: replaces this contract's code (storage layout must stay compatible).
+        /// Admin only: announces new code (`Some`) or cancels the announcement (`None`). The
+        /// upgrade may be applied with `set_code` from `UPGRADE_DELAY` blocks later.
+        #[ink(message)]
+        pub fn announce_code(&mut self, code_hash: Option<Hash>) -> Result<(), StakingError> {
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            let event = self.admin.announce_upgrade(caller, code_hash, block).map_err(StakingError::Upgrade)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Admin only: replaces this contract's code with the announced `code_hash` once the
+        /// announcement is due (storage layout must stay compatible).
         #[ink(message)]
         pub fn set_code(&mut self, code_hash: Hash) -> Result<(), StakingError> {
-            self.ensure_admin()?;
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            self.admin.take_due_upgrade(caller, code_hash, block).map_err(StakingError::Upgrade)?;
             self.env().set_code_hash(&code_hash).map_err(|_| StakingError::CallFailed)
+        }
+
+        /// The announced upgrade, if any.
+        #[ink(message)]
+        pub fn pending_upgrade(&self) -> Option<bt_interfaces::PendingUpgrade> {
+            self.admin.pending_upgrade()
         }
 
         // ---- users ----
@@ -252,8 +270,10 @@ pub mod staking {
             if ledger != wiring.ledger {
                 return Err(StakingError::NotLedger);
             }
+            // The ledger transfers `total` to this contract when the call returns (it never
+            // lets another contract pull from it), so total stake and balance agree again
+            // before the transaction ends; a failed transfer reverts both.
             let (total, events) = self.state.distribute(&payouts, self.env().block_number())?;
-            token_pull(wiring.token, ledger, total).map_err(|e| e.map_or(StakingError::CallFailed, StakingError::Token))?;
             self.emit(events);
             Ok(total)
         }

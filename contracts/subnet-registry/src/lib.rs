@@ -96,11 +96,29 @@ pub mod subnet_registry {
             if self.admin.renounce(self.env().caller()) { Ok(()) } else { Err(RegistryError::NotAdmin) }
         }
 
-        /// Admin only: replaces this contract's code (storage layout must stay compatible).
+        /// Admin only: announces new code (`Some`) or cancels the announcement (`None`). The
+        /// upgrade may be applied with `set_code` from `UPGRADE_DELAY` blocks later.
+        #[ink(message)]
+        pub fn announce_code(&mut self, code_hash: Option<Hash>) -> Result<(), RegistryError> {
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            let event = self.admin.announce_upgrade(caller, code_hash, block).map_err(RegistryError::Upgrade)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Admin only: replaces this contract's code with the announced `code_hash` once the
+        /// announcement is due (storage layout must stay compatible).
         #[ink(message)]
         pub fn set_code(&mut self, code_hash: Hash) -> Result<(), RegistryError> {
-            self.ensure_admin()?;
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            self.admin.take_due_upgrade(caller, code_hash, block).map_err(RegistryError::Upgrade)?;
             self.env().set_code_hash(&code_hash).map_err(|_| RegistryError::CallFailed)
+        }
+
+        /// The announced upgrade, if any.
+        #[ink(message)]
+        pub fn pending_upgrade(&self) -> Option<bt_interfaces::PendingUpgrade> {
+            self.admin.pending_upgrade()
         }
 
         // ---- subnets ----

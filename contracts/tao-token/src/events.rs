@@ -2,6 +2,7 @@
 //! field types, so their signature topics are the standard's.
 use bt_interfaces::{AccountId, Balance, BlockNumber};
 use ink::prelude::vec::Vec;
+use ink::primitives::Hash;
 
 #[ink::event]
 pub struct Transfer {
@@ -35,4 +36,14 @@ pub struct EmissionMinted {
     pub amount: Balance,
     pub from_block: BlockNumber,
     pub to_block: BlockNumber,
+}
+
+/// `holder` lets `protocol` move its TAO while `protocol` runs `code_hash`.
+#[ink::event]
+pub struct ProtocolCodeAccepted {
+    #[ink(topic)]
+    pub holder: AccountId,
+    #[ink(topic)]
+    pub protocol: AccountId,
+    pub code_hash: Option<Hash>,
 }

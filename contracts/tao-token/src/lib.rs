@@ -13,8 +13,8 @@ pub mod state;
 
 #[ink::contract]
 pub mod tao_token {
-    use crate::events::{Approval, Configured, EmissionMinted, Transfer};
-    use crate::state::{TokenEvent, TokenState};
+    use crate::events::{Approval, Configured, EmissionMinted, ProtocolCodeAccepted, Transfer};
+    use crate::state::{ProtocolContract, TokenEvent, TokenState};
     use bt_interfaces::{
         EmissionInfo, PSP22Burnable, PSP22Error, PSP22Metadata, TaoEmission, TaoProtocol, TokenError, PSP22,
     };
@@ -47,6 +47,10 @@ pub mod tao_token {
         /// recycle on their caller's behalf. Deployer only, once; emission counts from here.
         #[ink(message)]
         pub fn configure(&mut self, minter: AccountId, protocol: Vec<AccountId>) -> Result<(), TokenError> {
+            let protocol = protocol
+                .into_iter()
+                .map(|account| ProtocolContract { account, code_hash: self.env().code_hash(&account).ok() })
+                .collect();
             let events = self.state.configure(self.env().caller(), self.env().block_number(), minter, protocol)?;
             self.emit(events);
             Ok(())
@@ -63,9 +67,21 @@ pub mod tao_token {
             self.state.minter()
         }
 
+        /// The protocol contracts with the code each ran when the token was wired.
         #[ink(message)]
-        pub fn protocol_contracts(&self) -> Vec<AccountId> {
+        pub fn protocol_contracts(&self) -> Vec<ProtocolContract> {
             self.state.protocol_contracts()
+        }
+
+        /// Lets `protocol` move the caller's TAO again after its code changed since wiring:
+        /// the caller accepts the code it runs now (read it first: an upgrade is announced
+        /// by an `UpgradeAnnounced` event a week before it can apply).
+        #[ink(message)]
+        pub fn accept_protocol_code(&mut self, protocol: AccountId) -> Result<(), TokenError> {
+            let code = self.env().code_hash(&protocol).ok();
+            let events = self.state.accept_protocol_code(self.env().caller(), protocol, code)?;
+            self.emit(events);
+            Ok(())
         }
 
         /// The supply cap in RAO (21e15).
@@ -83,6 +99,9 @@ pub mod tao_token {
                     }
                     TokenEvent::Configured { minter, protocol } => {
                         self.env().emit_event(Configured { minter, protocol })
+                    }
+                    TokenEvent::ProtocolCodeAccepted { holder, protocol, code_hash } => {
+                        self.env().emit_event(ProtocolCodeAccepted { holder, protocol, code_hash })
                     }
                     TokenEvent::EmissionMinted { to, amount, from_block, to_block } => {
                         self.env().emit_event(EmissionMinted { to, amount, from_block, to_block })
@@ -193,14 +212,18 @@ pub mod tao_token {
     impl TaoProtocol for TaoToken {
         #[ink(message)]
         fn pull(&mut self, from: AccountId, value: Balance) -> Result<(), TokenError> {
-            let events = self.state.pull(self.env().caller(), from, value)?;
+            let caller = self.env().caller();
+            let code = self.env().code_hash(&caller).ok();
+            let events = self.state.pull(caller, code, from, value)?;
             self.emit(events);
             Ok(())
         }
 
         #[ink(message)]
         fn recycle_from(&mut self, from: AccountId, value: Balance) -> Result<(), TokenError> {
-            let events = self.state.recycle_from(self.env().caller(), from, value)?;
+            let caller = self.env().caller();
+            let code = self.env().code_hash(&caller).ok();
+            let events = self.state.recycle_from(caller, code, from, value)?;
             self.emit(events);
             Ok(())
         }
@@ -208,7 +231,7 @@ pub mod tao_token {
         #[ink(message)]
         fn recycle(&mut self, value: Balance) -> Result<(), TokenError> {
             let caller = self.env().caller();
-            let events = self.state.recycle_from(caller, caller, value)?;
+            let events = self.state.recycle_from(caller, None, caller, value)?;
             self.emit(events);
             Ok(())
         }

@@ -5,10 +5,21 @@
 use crate::emission::{self, CAP};
 use bt_interfaces::{AccountId, Balance, BlockNumber, EmissionInfo, PSP22Error, TokenError};
 use ink::prelude::vec::Vec;
+use ink::primitives::Hash;
 use ink::storage::Mapping;
 
 /// At most this many protocol contracts may pull and recycle on a caller's behalf.
 pub const MAX_PROTOCOL_CONTRACTS: usize = 8;
+
+/// A contract allowed to pull and recycle on a holder's behalf, with the code it ran when the
+/// token was wired (`None` for an account without code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct ProtocolContract {
+    pub account: AccountId,
+    pub code_hash: Option<Hash>,
+}
 
 /// What happened, for the shell to emit as ink! events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +30,8 @@ pub enum TokenEvent {
     Approval { owner: AccountId, spender: AccountId, amount: Balance },
     /// The token was wired to its minter and protocol contracts, for good.
     Configured { minter: AccountId, protocol: Vec<AccountId> },
+    /// `holder` lets `protocol` move its TAO while `protocol` runs `code_hash`.
+    ProtocolCodeAccepted { holder: AccountId, protocol: AccountId, code_hash: Option<Hash> },
     /// Emission for blocks `(from_block, to_block]` was minted to the minter.
     EmissionMinted { to: AccountId, amount: Balance, from_block: BlockNumber, to_block: BlockNumber },
 }
@@ -34,7 +47,9 @@ pub struct TokenState {
     /// The deployer, until the token is wired; `None` afterwards.
     admin: Option<AccountId>,
     minter: Option<AccountId>,
-    protocol: Vec<AccountId>,
+    protocol: Vec<ProtocolContract>,
+    /// Code a holder accepted for a protocol contract after it changed, by (holder, protocol).
+    accepted_code: Mapping<(AccountId, AccountId), Option<Hash>>,
     last_emission_block: BlockNumber,
 }
 
@@ -48,6 +63,7 @@ impl TokenState {
             admin: Some(admin),
             minter: None,
             protocol: Vec::new(),
+            accepted_code: Mapping::default(),
             last_emission_block: 0,
         }
     }
@@ -92,7 +108,7 @@ impl TokenState {
         self.minter
     }
 
-    pub fn protocol_contracts(&self) -> Vec<AccountId> {
+    pub fn protocol_contracts(&self) -> Vec<ProtocolContract> {
         self.protocol.clone()
     }
 
@@ -120,14 +136,14 @@ impl TokenState {
 
     // ---- wiring ----
 
-    /// Sets the minter and the protocol contracts, once, by the deployer. Emission counts
-    /// from this block.
+    /// Sets the minter and the protocol contracts (with the code each runs now), once, by the
+    /// deployer. Emission counts from this block.
     pub fn configure(
         &mut self,
         caller: AccountId,
         block: BlockNumber,
         minter: AccountId,
-        protocol: Vec<AccountId>,
+        protocol: Vec<ProtocolContract>,
     ) -> Result<Events, TokenError> {
         if self.minter.is_some() {
             return Err(TokenError::AlreadyConfigured);
@@ -136,15 +152,16 @@ impl TokenState {
             return Err(TokenError::NotAdmin);
         }
         let zero = AccountId::from([0u8; 32]);
-        let duplicate = protocol.iter().enumerate().any(|(i, a)| protocol.iter().skip(i.saturating_add(1)).any(|b| a == b));
-        if protocol.len() > MAX_PROTOCOL_CONTRACTS || duplicate || minter == zero || protocol.contains(&zero) {
+        let accounts: Vec<AccountId> = protocol.iter().map(|p| p.account).collect();
+        let duplicate = accounts.iter().enumerate().any(|(i, a)| accounts.iter().skip(i.saturating_add(1)).any(|b| a == b));
+        if protocol.len() > MAX_PROTOCOL_CONTRACTS || duplicate || minter == zero || accounts.contains(&zero) {
             return Err(TokenError::InvalidConfiguration);
         }
         self.admin = None;
         self.minter = Some(minter);
-        self.protocol = protocol.clone();
+        self.protocol = protocol;
         self.last_emission_block = block;
-        Ok(ink::prelude::vec![TokenEvent::Configured { minter, protocol }])
+        Ok(ink::prelude::vec![TokenEvent::Configured { minter, protocol: accounts }])
     }
 
     // ---- PSP22 ----
@@ -251,9 +268,20 @@ impl TokenState {
         Ok((amount, events))
     }
 
-    /// A protocol contract moves `value` from the account that called it to itself.
-    pub fn pull(&mut self, caller: AccountId, from: AccountId, value: Balance) -> Result<Events, TokenError> {
-        self.ensure_protocol(caller)?;
+    /// `holder` accepts the code `protocol` runs now (`code_hash`), so that `protocol` may
+    /// move its TAO again after an upgrade.
+    pub fn accept_protocol_code(&mut self, holder: AccountId, protocol: AccountId, code_hash: Option<Hash>) -> Result<Events, TokenError> {
+        if !self.protocol.iter().any(|p| p.account == protocol) {
+            return Err(TokenError::NotProtocol);
+        }
+        self.accepted_code.insert((holder, protocol), &code_hash);
+        Ok(ink::prelude::vec![TokenEvent::ProtocolCodeAccepted { holder, protocol, code_hash }])
+    }
+
+    /// A protocol contract (`caller`, now running `code`) moves `value` from the account that
+    /// called it to itself.
+    pub fn pull(&mut self, caller: AccountId, code: Option<Hash>, from: AccountId, value: Balance) -> Result<Events, TokenError> {
+        self.ensure_protocol(caller, code, from)?;
         if value == 0 || from == caller {
             return Ok(Vec::new());
         }
@@ -261,9 +289,10 @@ impl TokenState {
         Ok(ink::prelude::vec![TokenEvent::Transfer { from: Some(from), to: Some(caller), value }])
     }
 
-    /// A protocol contract recycles `value` of `from`'s tokens (issuance goes down).
-    pub fn recycle_from(&mut self, caller: AccountId, from: AccountId, value: Balance) -> Result<Events, TokenError> {
-        self.ensure_protocol(caller)?;
+    /// A protocol contract (`caller`, now running `code`) recycles `value` of `from`'s tokens
+    /// (issuance goes down).
+    pub fn recycle_from(&mut self, caller: AccountId, code: Option<Hash>, from: AccountId, value: Balance) -> Result<Events, TokenError> {
+        self.ensure_protocol(caller, code, from)?;
         if value == 0 {
             return Ok(Vec::new());
         }
@@ -273,14 +302,17 @@ impl TokenState {
 
     // ---- internals ----
 
-    fn ensure_protocol(&self, caller: AccountId) -> Result<(), TokenError> {
+    /// `caller` may move `from`'s TAO: it is a protocol contract, and it runs the code it ran at
+    /// wiring or code that `from` has accepted since. A contract's own TAO is always its own.
+    fn ensure_protocol(&self, caller: AccountId, code: Option<Hash>, from: AccountId) -> Result<(), TokenError> {
         if self.minter.is_none() {
             return Err(TokenError::NotConfigured);
         }
-        if !self.protocol.contains(&caller) {
-            return Err(TokenError::NotProtocol);
+        let wired = self.protocol.iter().find(|p| p.account == caller).ok_or(TokenError::NotProtocol)?;
+        if from == caller || wired.code_hash == code || self.accepted_code.get((from, caller)) == Some(code) {
+            return Ok(());
         }
-        Ok(())
+        Err(TokenError::ProtocolCodeChanged)
     }
 
     fn set_allowance(&mut self, owner: AccountId, spender: AccountId, value: Balance) {

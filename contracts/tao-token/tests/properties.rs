@@ -3,7 +3,7 @@
 use bt_interfaces::AccountId;
 use proptest::prelude::*;
 use tao_token::emission::{self, CAP};
-use tao_token::state::TokenState;
+use tao_token::state::{ProtocolContract, TokenState};
 
 const ACCOUNTS: u8 = 5; // 0 = ledger (minter), 1 = registry (protocol), 2.. = users
 
@@ -57,7 +57,7 @@ proptest! {
     ) {
         ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
             let (mut t, _) = TokenState::with_genesis(acc(9), &[(acc(2), genesis)]).unwrap();
-            t.configure(acc(9), 0, acc(0), vec![acc(1)]).unwrap();
+            t.configure(acc(9), 0, acc(0), vec![ProtocolContract { account: acc(1), code_hash: None }]).unwrap();
             let mut block: u32 = 0;
             let mut last_pull: u32 = 0;
             for op in &ops {
@@ -70,8 +70,8 @@ proptest! {
                         let _ = t.transfer_from(acc(spender), acc(from), acc(to), value);
                     }
                     Op::Burn { who, value } => { let _ = t.burn(acc(who), value); }
-                    Op::Pull { caller, from, value } => { let _ = t.pull(acc(caller), acc(from), value); }
-                    Op::Recycle { caller, from, value } => { let _ = t.recycle_from(acc(caller), acc(from), value); }
+                    Op::Pull { caller, from, value } => { let _ = t.pull(acc(caller), None, acc(from), value); }
+                    Op::Recycle { caller, from, value } => { let _ = t.recycle_from(acc(caller), None, acc(from), value); }
                     Op::Mint { caller, blocks } => {
                         block = block.saturating_add(blocks);
                         let expected = emission::emission_over(before, u64::from(block - last_pull));

@@ -2,7 +2,8 @@
 use bt_interfaces::env_test;
 use bt_interfaces::{AccountId, PSP22Error, TokenError};
 use tao_token::emission::{CAP, RAO_PER_TAO};
-use tao_token::state::{TokenEvent, TokenState};
+use ink::primitives::Hash;
+use tao_token::state::{ProtocolContract, TokenEvent, TokenState};
 
 fn acc(n: u8) -> AccountId {
     AccountId::from([n; 32])
@@ -18,8 +19,13 @@ const EVE: u8 = 12;
 /// ALICE holding `alice` RAO of dev genesis.
 fn wired(block: u32, alice: u128) -> TokenState {
     let (mut t, _) = TokenState::with_genesis(acc(ADMIN), &[(acc(ALICE), alice)]).unwrap();
-    t.configure(acc(ADMIN), block, acc(LEDGER), vec![acc(REGISTRY)]).unwrap();
+    t.configure(acc(ADMIN), block, acc(LEDGER), plain_contracts(&[REGISTRY])).unwrap();
     t
+}
+
+/// Protocol contracts as accounts without code (what the rules see of a plain account).
+fn plain_contracts(ids: &[u8]) -> Vec<ProtocolContract> {
+    ids.iter().map(|&n| ProtocolContract { account: acc(n), code_hash: None }).collect()
 }
 
 fn fresh() -> TokenState {
@@ -50,13 +56,13 @@ env_test!(wiring_is_admin_only_and_once, {
     let mut t = fresh();
     assert_eq!(t.configure(acc(EVE), 5, acc(LEDGER), vec![]), Err(TokenError::NotAdmin));
     assert_eq!(
-        t.configure(acc(ADMIN), 5, acc(LEDGER), vec![acc(REGISTRY), acc(REGISTRY)]),
+        t.configure(acc(ADMIN), 5, acc(LEDGER), plain_contracts(&[REGISTRY, REGISTRY])),
         Err(TokenError::InvalidConfiguration)
     );
     assert_eq!(t.configure(acc(ADMIN), 5, acc(0), vec![]), Err(TokenError::InvalidConfiguration));
-    assert_eq!(t.configure(acc(ADMIN), 5, acc(LEDGER), vec![acc(9); 9]), Err(TokenError::InvalidConfiguration));
+    assert_eq!(t.configure(acc(ADMIN), 5, acc(LEDGER), plain_contracts(&[9; 9])), Err(TokenError::InvalidConfiguration));
     assert_eq!(t.minter(), None, "failed wiring changes nothing");
-    let events = t.configure(acc(ADMIN), 5, acc(LEDGER), vec![acc(REGISTRY)]).unwrap();
+    let events = t.configure(acc(ADMIN), 5, acc(LEDGER), plain_contracts(&[REGISTRY])).unwrap();
     assert_eq!(events, vec![TokenEvent::Configured { minter: acc(LEDGER), protocol: vec![acc(REGISTRY)] }]);
     assert_eq!(t.admin(), None, "the admin role ends with wiring");
     assert_eq!(t.configure(acc(ADMIN), 6, acc(EVE), vec![]), Err(TokenError::AlreadyConfigured));
@@ -66,7 +72,7 @@ env_test!(wiring_is_admin_only_and_once, {
 env_test!(only_the_minter_pulls_emission, {
     let mut t = fresh();
     assert_eq!(t.mint_emission(acc(LEDGER), 10).unwrap_err(), TokenError::NotConfigured);
-    t.configure(acc(ADMIN), 10, acc(LEDGER), vec![acc(REGISTRY)]).unwrap();
+    t.configure(acc(ADMIN), 10, acc(LEDGER), plain_contracts(&[REGISTRY])).unwrap();
     assert_eq!(t.mint_emission(acc(EVE), 20).unwrap_err(), TokenError::NotMinter);
     assert_eq!(t.mint_emission(acc(REGISTRY), 20).unwrap_err(), TokenError::NotMinter);
     assert_eq!(t.total_issuance(), 0);
@@ -166,22 +172,45 @@ env_test!(burn_errors_change_nothing, {
 
 env_test!(protocol_pulls_and_recycles_are_protocol_only, {
     let mut t = wired(0, 1_000);
-    assert_eq!(t.pull(acc(EVE), acc(ALICE), 10), Err(TokenError::NotProtocol));
-    assert_eq!(t.pull(acc(LEDGER), acc(ALICE), 10), Err(TokenError::NotProtocol));
-    assert_eq!(t.recycle_from(acc(EVE), acc(ALICE), 10), Err(TokenError::NotProtocol));
-    assert_eq!(t.pull(acc(REGISTRY), acc(ALICE), 1_001), Err(TokenError::InsufficientBalance));
-    t.pull(acc(REGISTRY), acc(ALICE), 300).unwrap();
+    assert_eq!(t.pull(acc(EVE), None, acc(ALICE), 10), Err(TokenError::NotProtocol));
+    assert_eq!(t.pull(acc(LEDGER), None, acc(ALICE), 10), Err(TokenError::NotProtocol));
+    assert_eq!(t.recycle_from(acc(EVE), None, acc(ALICE), 10), Err(TokenError::NotProtocol));
+    assert_eq!(t.pull(acc(REGISTRY), None, acc(ALICE), 1_001), Err(TokenError::InsufficientBalance));
+    t.pull(acc(REGISTRY), None, acc(ALICE), 300).unwrap();
     assert_eq!(t.balance_of(acc(REGISTRY)), 300);
-    t.recycle_from(acc(REGISTRY), acc(ALICE), 200).unwrap();
+    t.recycle_from(acc(REGISTRY), None, acc(ALICE), 200).unwrap();
     assert_eq!(t.balance_of(acc(ALICE)), 500);
     assert_eq!(t.total_issuance(), 800);
-    assert_eq!(t.recycle_from(acc(REGISTRY), acc(ALICE), 501), Err(TokenError::InsufficientBalance));
+    assert_eq!(t.recycle_from(acc(REGISTRY), None, acc(ALICE), 501), Err(TokenError::InsufficientBalance));
     assert_eq!(t.total_issuance(), 800);
 });
 
 env_test!(protocol_calls_before_wiring_are_refused, {
     let (mut t, _) = TokenState::with_genesis(acc(ADMIN), &[(acc(ALICE), 10)]).unwrap();
-    assert_eq!(t.pull(acc(REGISTRY), acc(ALICE), 1), Err(TokenError::NotConfigured));
-    assert_eq!(t.recycle_from(acc(REGISTRY), acc(ALICE), 1), Err(TokenError::NotConfigured));
+    assert_eq!(t.pull(acc(REGISTRY), None, acc(ALICE), 1), Err(TokenError::NotConfigured));
+    assert_eq!(t.recycle_from(acc(REGISTRY), None, acc(ALICE), 1), Err(TokenError::NotConfigured));
     assert_eq!(t.emission_info(1_000).pending_emission, 0);
+});
+
+// Issue 10, finding 10: a protocol contract whose code was swapped (a stolen admin key that
+// waited out the announcement, say) can no longer move holders' TAO. Before the guard, the
+// token honoured `pull` from a protocol address whatever code it ran.
+env_test!(a_protocol_contract_with_new_code_moves_only_the_tao_of_holders_who_accepted_it, {
+    let (wired_code, new_code) = (Hash::from([7; 32]), Hash::from([8; 32]));
+    let (mut t, _) = TokenState::with_genesis(acc(ADMIN), &[(acc(ALICE), 1_000), (acc(BOB), 1_000)]).unwrap();
+    let registry = ProtocolContract { account: acc(REGISTRY), code_hash: Some(wired_code) };
+    t.configure(acc(ADMIN), 0, acc(LEDGER), vec![registry]).unwrap();
+    assert_eq!(t.protocol_contracts(), vec![registry]);
+    t.pull(acc(REGISTRY), Some(wired_code), acc(ALICE), 100).unwrap();
+    assert_eq!(t.pull(acc(REGISTRY), Some(new_code), acc(ALICE), 100), Err(TokenError::ProtocolCodeChanged));
+    assert_eq!(t.recycle_from(acc(REGISTRY), Some(new_code), acc(BOB), 100), Err(TokenError::ProtocolCodeChanged));
+    assert_eq!(t.balance_of(acc(BOB)), 1_000);
+    // Bob reads the new code and accepts it; Alice does not.
+    assert_eq!(t.accept_protocol_code(acc(BOB), acc(EVE), Some(new_code)), Err(TokenError::NotProtocol));
+    t.accept_protocol_code(acc(BOB), acc(REGISTRY), Some(new_code)).unwrap();
+    t.pull(acc(REGISTRY), Some(new_code), acc(BOB), 100).unwrap();
+    assert_eq!(t.pull(acc(REGISTRY), Some(new_code), acc(ALICE), 1), Err(TokenError::ProtocolCodeChanged));
+    // The contract's own TAO stays its own, whatever its code.
+    t.recycle_from(acc(REGISTRY), Some(new_code), acc(REGISTRY), 50).unwrap();
+    assert_eq!(t.balance_of(acc(REGISTRY)), 150);
 });

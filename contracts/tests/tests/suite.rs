@@ -273,6 +273,48 @@ fn staking_nomination_and_unstaking() {
     w.assert_books(&accounts);
 }
 
+// Issue 10, finding 1, through the deployed suite: two validators with 500 TAO of matured stake
+// each; in the block where the epoch is due, a sniper stakes 4,500 TAO on the second and runs
+// the epoch itself. Before stake maturity the second validator weighed 91% and the sniper took
+// 90% of its dividends; now the new stake neither weighs nor earns, and it cannot leave at once.
+#[test]
+fn stake_added_in_the_epoch_block_neither_weighs_nor_earns() {
+    let mut w = world(8, 4, &[]);
+    let (owner, vali_a, admin) = (w.owner.clone(), w.owner_hot.clone(), w.s.admin.clone());
+    let staking = w.s.staking.clone();
+    let defaults = staking::state::StakingParams::default();
+    let r = w.chain.call::<Result<(), StakingError>>(&admin, &staking, "set_params", (defaults,)).unwrap();
+    assert_eq!(r.value, Ok(()));
+    let (cold_b, vali_b, sniper) = (w.chain.account(), w.chain.account(), w.chain.account());
+    for (to, amount) in [(&cold_b, 600 * TAO), (&sniper, 4_500 * TAO)] {
+        let r = w.chain
+            .call::<Result<(), bt_interfaces::PSP22Error>>(&owner, &w.s.token, "PSP22::transfer", (id(to), amount, Vec::<u8>::new()))
+            .unwrap();
+        assert_eq!(r.value, Ok(()));
+    }
+    let uid_b = w.register(&cold_b, &vali_b).unwrap();
+    w.stake(&owner, &vali_a, 500 * TAO).unwrap();
+    w.stake(&cold_b, &vali_b, 500 * TAO).unwrap();
+    w.chain.advance(2 * defaults.stake_interval);
+    w.next_epoch(); // permits for both
+    let ledger = w.s.ledger.clone();
+    let left: u32 = w.chain.query::<Result<u32, LedgerError>>(&admin, &ledger, "blocks_until_next_epoch", (w.netuid,)).unwrap();
+    w.chain.advance(left);
+    let b_before = w.stake_of(&vali_b, &cold_b);
+    w.stake(&sniper, &vali_b, 4_500 * TAO).unwrap();
+    let report = w.run_epoch().unwrap();
+    assert!(report.paid > 0);
+    let mg = w.metagraph();
+    let (a, b) = (&mg[0], &mg[usize::from(uid_b)]);
+    assert!(b.stake < 1_000 * TAO, "the sniper's 4,500 TAO are not in the validator's consensus stake: {}", b.stake);
+    assert!(a.stake_weight.abs_diff(b.stake_weight) < 2_000, "equal matured stakes weigh alike: {} vs {}", a.stake_weight, b.stake_weight);
+    assert_eq!(w.stake_of(&vali_b, &sniper), 4_500 * TAO, "the sniper earned nothing");
+    assert!(w.stake_of(&vali_b, &cold_b) > b_before, "the matured nominator earned the dividends");
+    let out = w.chain.call::<Result<u128, StakingError>>(&sniper, &staking, "remove_stake", (id(&vali_b), 4_500 * TAO)).unwrap();
+    assert!(matches!(out.value, Err(StakingError::StakeRateLimited { .. })), "{:?}", out.value);
+    w.assert_books(&[owner, vali_a, cold_b, vali_b, sniper]);
+}
+
 #[test]
 fn epochs_pay_miners_validators_nominators_and_the_owner() {
     let mut w = world(8, 2, &[]);
