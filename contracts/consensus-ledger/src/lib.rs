@@ -506,6 +506,19 @@ pub mod consensus_ledger {
         }
 
         #[ink(message)]
+        fn emission_shares(&self, netuids: Vec<u16>) -> Vec<u128> {
+            netuids.into_iter().map(|n| self.state.subnet(n).map_or(0, |s| s.account.share)).collect()
+        }
+
+        #[ink(message)]
+        fn registration_switched(&mut self, netuid: u16, allowed: bool) -> Result<(), LedgerError> {
+            self.ensure_registry()?;
+            self.pull_emission(&self.wired()?)?;
+            self.state.registration_switched(netuid, allowed);
+            Ok(())
+        }
+
+        #[ink(message)]
         fn subnet_dissolved(&mut self, netuid: u16) -> Result<(), LedgerError> {
             self.ensure_registry()?;
             self.pull_emission(&self.wired()?)?;

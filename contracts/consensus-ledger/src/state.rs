@@ -291,6 +291,22 @@ impl LedgerState {
         }
     }
 
+    /// Registration on `netuid` was switched on or off (emission already pulled). Off: the
+    /// share ends now. On: an equal share starts now, or, once root votes decide shares, at
+    /// the next root epoch.
+    pub fn registration_switched(&mut self, netuid: u16, allowed: bool) {
+        let Some(mut s) = self.subnets.get(netuid) else { return };
+        let share = match (allowed, self.root_shares) {
+            (false, _) => 0,
+            (true, false) => accrual::EQUAL_SHARE,
+            (true, true) => return,
+        };
+        if s.account.share != share {
+            self.pool.set_share(&mut s.account, share);
+            self.subnets.insert(netuid, &s);
+        }
+    }
+
     /// Credits newly minted emission to every subnet by share.
     pub fn add_emission(&mut self, minted: Balance) {
         self.pool.add(minted);

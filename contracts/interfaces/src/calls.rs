@@ -89,6 +89,18 @@ pub fn ledger_subnet_created(ledger: AccountId, netuid: u16, block: crate::Block
     flatten(l.call_mut().subnet_created(netuid, block).try_invoke())
 }
 
+/// Each subnet's emission share, from the ledger.
+pub fn ledger_emission_shares(ledger: AccountId, netuids: Vec<u16>) -> Option<Vec<u128>> {
+    let l: ink::contract_ref!(SubnetHooks, ink::env::DefaultEnvironment) = ledger.into();
+    plain(l.call().emission_shares(netuids).try_invoke())
+}
+
+/// Tells the ledger that registration on a subnet was switched on or off.
+pub fn ledger_registration_switched(ledger: AccountId, netuid: u16, allowed: bool) -> CallResult<(), crate::LedgerError> {
+    let mut l: ink::contract_ref!(SubnetHooks, ink::env::DefaultEnvironment) = ledger.into();
+    flatten(l.call_mut().registration_switched(netuid, allowed).try_invoke())
+}
+
 /// Tells the ledger that a subnet was dissolved.
 pub fn ledger_subnet_dissolved(ledger: AccountId, netuid: u16) -> CallResult<(), crate::LedgerError> {
     let mut l: ink::contract_ref!(SubnetHooks, ink::env::DefaultEnvironment) = ledger.into();

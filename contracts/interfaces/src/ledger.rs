@@ -1,5 +1,6 @@
 //! The consensus ledger's types, typed errors and the hooks the registry calls.
 use crate::{AccountId, Balance, BlockNumber, RegistryError, StakingError, TokenError};
+use ink::prelude::vec::Vec;
 
 /// Most pending (unrevealed) weight commits per hotkey and subnet.
 pub const MAX_PENDING_COMMITS: u32 = 10;
@@ -100,6 +101,16 @@ pub trait SubnetHooks {
     /// Registry only: a subnet was created at `block`.
     #[ink(message)]
     fn subnet_created(&mut self, netuid: u16, block: BlockNumber) -> Result<(), LedgerError>;
+
+    /// Each subnet's current emission share (0 for an unknown netuid), for pruning at the
+    /// subnet limit.
+    #[ink(message)]
+    fn emission_shares(&self, netuids: Vec<u16>) -> Vec<u128>;
+
+    /// Registry only: registration on `netuid` was switched on or off. Emission is settled at
+    /// the old shares before the subnet's share changes.
+    #[ink(message)]
+    fn registration_switched(&mut self, netuid: u16, allowed: bool) -> Result<(), LedgerError>;
 
     /// Registry only: a subnet was dissolved; its unpaid emission returns to the pool.
     #[ink(message)]

@@ -19,7 +19,7 @@ pub mod subnet_registry {
     use crate::events::{AxonServed, HyperparamsSet, NeuronRegistered, SubnetCreated, SubnetDissolved};
     use crate::state::{Admission, NetworkParams, RegistrationState, RegistryEvent, RegistryState};
     use bt_interfaces::calls::{
-        ledger_subnet_created, ledger_subnet_dissolved, staking_bind_owner, token_pull, token_recycle_from,
+        ledger_emission_shares, ledger_registration_switched, ledger_subnet_created, ledger_subnet_dissolved, staking_bind_owner, token_pull, token_recycle_from,
         token_transfer,
     };
     use bt_interfaces::{AdminRole, AxonInfo, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView};
@@ -130,7 +130,15 @@ pub mod subnet_registry {
             let wiring = self.wired()?;
             let caller = self.env().caller();
             let block = self.env().block_number();
-            let created = self.state.create_subnet(caller, block, hotkey, max_lock)?;
+            // At the limit the lowest-emission subnet past its immunity makes room.
+            let shares = if self.state.subnets_at_limit() {
+                let netuids = self.state.netuids();
+                let shares = ledger_emission_shares(wiring.ledger, netuids.clone()).ok_or(RegistryError::CallFailed)?;
+                netuids.into_iter().zip(shares).collect()
+            } else {
+                Vec::new()
+            };
+            let created = self.state.create_subnet(caller, block, hotkey, max_lock, &shares)?;
             staking_bind_owner(wiring.staking, hotkey, caller).map_err(staking_error)?;
             token_pull(wiring.token, caller, created.lock).map_err(token_error)?;
             if let Some((owner, refund)) = created.refund {
@@ -144,12 +152,19 @@ pub mod subnet_registry {
             Ok(created.netuid)
         }
 
-        /// The owner dissolves its subnet and gets its lock back.
+        /// The owner dissolves its subnet and gets its lock back; within the subnet's immunity
+        /// period the lock is recycled instead. Returns the refund.
         #[ink(message)]
         pub fn dissolve_subnet(&mut self, netuid: u16) -> Result<Balance, RegistryError> {
             let wiring = self.wired()?;
-            let (owner, refund, events) = self.state.dissolve_subnet(self.env().caller(), netuid)?;
-            token_transfer(wiring.token, owner, refund).map_err(|_| RegistryError::CallFailed)?;
+            let (owner, refund, recycled, events) =
+                self.state.dissolve_subnet(self.env().caller(), netuid, self.env().block_number())?;
+            if refund > 0 {
+                token_transfer(wiring.token, owner, refund).map_err(|_| RegistryError::CallFailed)?;
+            }
+            if recycled > 0 {
+                token_recycle_from(wiring.token, self.env().account_id(), recycled).map_err(token_error)?;
+            }
             ledger_subnet_dissolved(wiring.ledger, netuid).map_err(|_| RegistryError::CallFailed)?;
             self.emit(events);
             Ok(refund)
@@ -160,8 +175,14 @@ pub mod subnet_registry {
         #[ink(message)]
         pub fn set_hyperparams(&mut self, netuid: u16, hyperparams: Hyperparams) -> Result<(), RegistryError> {
             let caller = self.env().caller();
+            let was_allowed = self.state.hyperparams(netuid).map(|h| h.registration_allowed);
             let events =
                 self.state.set_hyperparams(caller, self.admin.is(caller), self.env().block_number(), netuid, hyperparams)?;
+            if let (Some(wiring), true) = (self.wiring, was_allowed != Some(hyperparams.registration_allowed)) {
+                // The subnet's emission share follows the switch from this block on.
+                ledger_registration_switched(wiring.ledger, netuid, hyperparams.registration_allowed)
+                    .map_err(|_| RegistryError::CallFailed)?;
+            }
             self.emit(events);
             Ok(())
         }
@@ -302,14 +323,6 @@ pub mod subnet_registry {
         #[ink(message)]
         pub fn admin(&self) -> Option<AccountId> {
             self.admin.holder()
-        }
-
-        /// Ledger only: the subnet to dissolve first when the subnet limit is reached.
-        #[ink(message)]
-        pub fn set_prune_candidate(&mut self, netuid: Option<u16>) -> Result<(), RegistryError> {
-            self.ensure_ledger()?;
-            self.state.set_prune_candidate(netuid);
-            Ok(())
         }
 
         // ---- internals ----

@@ -166,7 +166,6 @@ pub struct RegistryState {
     generation: u32,
     last_lock: Balance,
     last_lock_block: BlockNumber,
-    prune_candidate: Option<u16>,
 }
 
 impl Default for RegistryState {
@@ -195,7 +194,6 @@ impl RegistryState {
             generation: 0,
             last_lock: params.min_lock,
             last_lock_block: 0,
-            prune_candidate: None,
         }
     }
 
@@ -315,21 +313,20 @@ impl RegistryState {
         self.pruning_scores.get(netuid).unwrap_or_default()
     }
 
-    pub fn prune_candidate(&self) -> Option<u16> {
-        self.prune_candidate
-    }
-
     // ---- subnets ----
 
     /// `caller` creates a subnet with `hotkey` as its owner hotkey (UID 0), paying the lock
     /// cost (at most `max_lock`). When the subnet limit is reached, the prunable subnet with
     /// the lowest emission (oldest on ties) is dissolved and its netuid reused.
+    /// `shares` are the subnets' emission shares from the ledger (`subnets_at_limit` says when
+    /// they are needed; a subnet missing from them counts as earning nothing).
     pub fn create_subnet(
         &mut self,
         caller: AccountId,
         now: BlockNumber,
         hotkey: AccountId,
         max_lock: Balance,
+        shares: &[(u16, u128)],
     ) -> Result<Created, RegistryError> {
         if let Some(last) = self.last_creation.get(caller) {
             let ready = last.saturating_add(self.params.network_rate_limit);
@@ -347,7 +344,7 @@ impl RegistryState {
         let netuid = if self.subnet_count < self.params.subnet_limit {
             self.take_free_netuid()?
         } else {
-            let victim = self.subnet_to_prune(now)?;
+            let victim = self.subnet_to_prune(now, shares)?;
             let (owner, returned, ev) = self.dissolve(victim)?;
             events.extend(ev);
             refund = Some((owner, returned));
@@ -391,13 +388,34 @@ impl RegistryState {
         Ok(Created { netuid, lock, dissolved, refund, events })
     }
 
-    /// The owner dissolves its subnet; returns (owner, lock refund, events).
-    pub fn dissolve_subnet(&mut self, caller: AccountId, netuid: u16) -> Result<(AccountId, Balance, Events), RegistryError> {
+    /// True when creating a subnet now would dissolve another (the shell then asks the
+    /// ledger for every subnet's emission share).
+    pub fn subnets_at_limit(&self) -> bool {
+        self.subnet_count >= self.params.subnet_limit
+    }
+
+    /// The owner dissolves its subnet; returns (owner, lock refund, lock recycled, events).
+    /// Within its immunity period the lock is recycled instead of refunded: otherwise creating
+    /// a subnet at the limit and dissolving it at once would evict another subnet for free.
+    pub fn dissolve_subnet(
+        &mut self,
+        caller: AccountId,
+        netuid: u16,
+        now: BlockNumber,
+    ) -> Result<(AccountId, Balance, Balance, Events), RegistryError> {
         let s = self.subnets.get(netuid).ok_or(RegistryError::SubnetNotFound)?;
         if s.owner != caller {
             return Err(RegistryError::NotSubnetOwner);
         }
-        self.dissolve(netuid)
+        let immune = now.saturating_sub(s.created_at) < self.params.network_immunity_period;
+        let (owner, lock, mut events) = self.dissolve(netuid)?;
+        if !immune {
+            return Ok((owner, lock, 0, events));
+        }
+        if let Some(RegistryEvent::SubnetDissolved { refund, .. }) = events.first_mut() {
+            *refund = 0;
+        }
+        Ok((owner, 0, lock, events))
     }
 
     // ---- neurons ----
@@ -591,10 +609,6 @@ impl RegistryState {
         Ok(())
     }
 
-    pub fn set_prune_candidate(&mut self, netuid: Option<u16>) {
-        self.prune_candidate = netuid;
-    }
-
     // ---- internals ----
 
     fn current_uid(&self, netuid: u16, s: &Subnet, hotkey: AccountId) -> Option<u16> {
@@ -649,18 +663,25 @@ impl RegistryState {
         best.map(|(_, _, _, uid)| uid)
     }
 
-    fn subnet_to_prune(&self, now: BlockNumber) -> Result<u16, RegistryError> {
-        let prunable = |netuid: u16| -> Option<u16> {
-            let s = self.subnets.get(netuid)?;
-            (now.saturating_sub(s.created_at) >= self.params.network_immunity_period).then_some(netuid)
-        };
-        if let Some(candidate) = self.prune_candidate.and_then(prunable) {
-            return Ok(candidate);
+    /// The subnet to dissolve at the limit: the lowest emission share among subnets past their
+    /// immunity, the oldest on ties (subtensor's `get_subnet_to_prune`).
+    fn subnet_to_prune(&self, now: BlockNumber, shares: &[(u16, u128)]) -> Result<u16, RegistryError> {
+        let share_of = |netuid: u16| shares.iter().find(|(n, _)| *n == netuid).map_or(0, |(_, share)| *share);
+        let mut best: Option<(u128, u16)> = None;
+        let mut cursor = self.oldest;
+        while let Some(netuid) = cursor {
+            let s = self.subnets.get(netuid).ok_or(RegistryError::SubnetNotFound)?;
+            let prunable = now.saturating_sub(s.created_at) >= self.params.network_immunity_period;
+            // Strictly lower only: walking oldest first, the oldest wins ties.
+            if prunable && best.is_none_or(|(share, _)| share_of(netuid) < share) {
+                best = Some((share_of(netuid), netuid));
+            }
+            cursor = s.next;
         }
-        let oldest = self.oldest.ok_or(RegistryError::SubnetNotFound)?;
-        if let Some(netuid) = prunable(oldest) {
+        if let Some((_, netuid)) = best {
             return Ok(netuid);
         }
+        let oldest = self.oldest.ok_or(RegistryError::SubnetNotFound)?;
         let s = self.subnets.get(oldest).ok_or(RegistryError::SubnetNotFound)?;
         let free_at = s.created_at.saturating_add(self.params.network_immunity_period);
         Err(RegistryError::SubnetLimitReached { immune_for: free_at.saturating_sub(now) })
@@ -673,9 +694,6 @@ impl RegistryState {
         self.subnets.remove(netuid);
         self.hyperparams.remove(netuid);
         self.pruning_scores.remove(netuid);
-        if self.prune_candidate == Some(netuid) {
-            self.prune_candidate = None;
-        }
         let at = self.free_netuids.partition_point(|&f| f < netuid);
         self.free_netuids.insert(at, netuid);
         self.subnet_count = self.subnet_count.saturating_sub(1);

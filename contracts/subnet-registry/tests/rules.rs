@@ -30,7 +30,7 @@ fn params() -> NetworkParams {
 /// tests: max 4 UIDs, 3 registrations per block, immunity 5 blocks.
 fn with_subnet() -> RegistryState {
     let mut r = RegistryState::new(params());
-    let created = r.create_subnet(acc(OWNER), 10, acc(OWNER_HOT), u128::MAX).unwrap();
+    let created = r.create_subnet(acc(OWNER), 10, acc(OWNER_HOT), u128::MAX, &[]).unwrap();
     assert_eq!(created.netuid, 1);
     let h = r.hyperparams(1).unwrap();
     let fast = Hyperparams {
@@ -55,59 +55,71 @@ fn burn(r: &mut RegistryState, now: u32, hotkey: u8) -> Result<u16, RegistryErro
 env_test!(creating_a_subnet_locks_the_cost_and_registers_the_owner_hotkey, {
     let mut r = RegistryState::new(params());
     assert_eq!(r.lock_cost(10), 100 * TAO);
-    let created = r.create_subnet(acc(OWNER), 10, acc(OWNER_HOT), 100 * TAO).unwrap();
+    let created = r.create_subnet(acc(OWNER), 10, acc(OWNER_HOT), 100 * TAO, &[]).unwrap();
     assert_eq!((created.netuid, created.lock, created.refund), (1, 100 * TAO, None));
     assert_eq!(r.uid_of(1, acc(OWNER_HOT)), Some(0));
     let view = r.subnet(1).unwrap();
     assert_eq!((view.owner, view.n, view.locked), (acc(OWNER), 1, 100 * TAO));
     assert_eq!(r.lock_cost(10), 200 * TAO, "the cost doubles");
     assert_eq!(r.lock_cost(60), 150 * TAO, "and decays over the interval");
-    assert_eq!(r.create_subnet(acc(3), 10, acc(4), 199 * TAO).unwrap_err(), RegistryError::LockCostAboveMax {
+    assert_eq!(r.create_subnet(acc(3), 10, acc(4), 199 * TAO, &[]).unwrap_err(), RegistryError::LockCostAboveMax {
         cost: 200 * TAO
     });
-    assert_eq!(r.create_subnet(acc(OWNER), 15, acc(5), u128::MAX).unwrap_err(), RegistryError::NetworkRateLimited {
+    assert_eq!(r.create_subnet(acc(OWNER), 15, acc(5), u128::MAX, &[]).unwrap_err(), RegistryError::NetworkRateLimited {
         blocks_left: 5
     });
     assert_eq!(r.netuids(), vec![1]);
 });
 
-env_test!(full_subnet_limit_prunes_the_oldest_non_immune_subnet, {
+env_test!(full_subnet_limit_prunes_the_lowest_emission_outside_immunity, {
     let mut r = RegistryState::new(params());
     for (i, block) in [(10u8, 10u32), (11, 20), (12, 30)] {
-        r.create_subnet(acc(i), block, acc(i + 100), u128::MAX).unwrap();
+        r.create_subnet(acc(i), block, acc(i + 100), u128::MAX, &[]).unwrap();
     }
     assert_eq!(r.netuids(), vec![1, 2, 3]);
+    assert!(r.subnets_at_limit());
     // Block 40: subnet 1 was created at 10, immunity 50: every subnet is still immune.
-    assert_eq!(r.create_subnet(acc(20), 40, acc(120), u128::MAX).unwrap_err(), RegistryError::SubnetLimitReached {
+    assert_eq!(r.create_subnet(acc(20), 40, acc(120), u128::MAX, &[]).unwrap_err(), RegistryError::SubnetLimitReached {
         immune_for: 20
     });
-    let created = r.create_subnet(acc(20), 61, acc(120), u128::MAX).unwrap();
-    assert_eq!(created.netuid, 1, "the oldest subnet's netuid is reused");
+    // Issue 10, finding 8: the oldest subnet went first whatever it earned. Now the lowest
+    // emission share past immunity goes (subnet 3 is the lowest but still immune at 71).
+    let shares = [(1, 500), (2, 200), (3, 100)];
+    let created = r.create_subnet(acc(20), 71, acc(120), u128::MAX, &shares).unwrap();
+    assert_eq!(created.netuid, 2, "the lowest-emission prunable subnet's netuid is reused");
     let (owner, refund) = created.refund.unwrap();
-    assert_eq!(owner, acc(10));
-    assert_eq!(refund, 100 * TAO, "the pruned owner gets its lock back");
-    assert_eq!(r.netuids(), vec![2, 3, 1]);
-    assert_eq!(r.subnet(1).unwrap().owner, acc(20));
-    assert_eq!(r.uid_of(1, acc(110)), None, "the dissolved subnet's neurons are gone");
-    assert_eq!(r.uid_of(1, acc(120)), Some(0));
-    // A ledger-provided candidate wins over the oldest.
-    r.set_prune_candidate(Some(3));
-    let created = r.create_subnet(acc(21), 200, acc(121), u128::MAX).unwrap();
-    assert_eq!(created.netuid, 3);
-    assert_eq!(r.netuids(), vec![2, 1, 3]);
+    assert_eq!(owner, acc(11));
+    assert_eq!(refund, 190 * TAO, "the pruned owner gets its lock back");
+    assert_eq!(r.netuids(), vec![1, 3, 2]);
+    assert_eq!(r.subnet(2).unwrap().owner, acc(20));
+    assert_eq!(r.uid_of(2, acc(111)), None, "the dissolved subnet's neurons are gone");
+    assert_eq!(r.uid_of(2, acc(120)), Some(0));
+    // Equal shares: the oldest past immunity.
+    let created = r.create_subnet(acc(21), 200, acc(121), u128::MAX, &[(1, 7), (2, 7), (3, 7)]).unwrap();
+    assert_eq!(created.netuid, 1);
+    assert_eq!(r.netuids(), vec![3, 2, 1]);
+});
+
+env_test!(dissolving_a_subnet_within_its_immunity_forfeits_the_lock, {
+    // Creating at the limit (evicting a subnet) and dissolving at once would cost only fees.
+    let mut r = RegistryState::new(params());
+    r.create_subnet(acc(10), 10, acc(110), u128::MAX, &[]).unwrap();
+    let (owner, refund, recycled, events) = r.dissolve_subnet(acc(10), 1, 59).unwrap();
+    assert_eq!((owner, refund, recycled), (acc(10), 0, 100 * TAO));
+    assert!(matches!(events[0], RegistryEvent::SubnetDissolved { netuid: 1, refund: 0, .. }));
 });
 
 env_test!(dissolving_is_owner_only_and_frees_the_lowest_netuid, {
     let mut r = RegistryState::new(params());
-    r.create_subnet(acc(10), 10, acc(110), u128::MAX).unwrap();
-    r.create_subnet(acc(11), 20, acc(111), u128::MAX).unwrap();
-    assert_eq!(r.dissolve_subnet(acc(10), 2).unwrap_err(), RegistryError::NotSubnetOwner);
-    let (owner, refund, events) = r.dissolve_subnet(acc(11), 2).unwrap();
-    assert_eq!((owner, refund), (acc(11), 190 * TAO), "the lock paid at block 20 (200 TAO decayed by 10 blocks)");
+    r.create_subnet(acc(10), 10, acc(110), u128::MAX, &[]).unwrap();
+    r.create_subnet(acc(11), 20, acc(111), u128::MAX, &[]).unwrap();
+    assert_eq!(r.dissolve_subnet(acc(10), 2, 100).unwrap_err(), RegistryError::NotSubnetOwner);
+    let (owner, refund, recycled, events) = r.dissolve_subnet(acc(11), 2, 100).unwrap();
+    assert_eq!((owner, refund, recycled), (acc(11), 190 * TAO, 0), "the lock paid at block 20 (200 TAO decayed by 10 blocks)");
     assert!(matches!(events[0], RegistryEvent::SubnetDissolved { netuid: 2, .. }));
     assert_eq!(r.subnet(2), None);
-    assert_eq!(r.dissolve_subnet(acc(11), 2).unwrap_err(), RegistryError::SubnetNotFound);
-    let created = r.create_subnet(acc(12), 40, acc(112), u128::MAX).unwrap();
+    assert_eq!(r.dissolve_subnet(acc(11), 2, 100).unwrap_err(), RegistryError::SubnetNotFound);
+    let created = r.create_subnet(acc(12), 140, acc(112), u128::MAX, &[]).unwrap();
     assert_eq!(created.netuid, 2);
 });
 

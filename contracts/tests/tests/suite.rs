@@ -387,6 +387,47 @@ fn a_new_subnet_earns_nothing_from_blocks_before_it_existed() {
     assert!(first >= 1_000 * TAO, "the blocks before belong to the first subnet: {first}");
 }
 
+/// Finding 5, the rest: switching registration off changed a subnet's share only at its next
+/// epoch, so a switched-off subnet kept half the emission here for the next 1,000 blocks. The
+/// ledger now pulls and re-shares at the switch, in both directions.
+#[test]
+fn switching_registration_off_stops_the_share_at_once() {
+    let mut w = world(8, 4, &[]);
+    let creator = w.chain.account();
+    let (token, owner) = (w.s.token.clone(), w.owner.clone());
+    let sent = w.chain.call::<Result<(), bt_interfaces::PSP22Error>>(&owner, &token, "PSP22::transfer", (id(&creator), 5_000 * TAO, Vec::<u8>::new()));
+    assert_eq!(sent.unwrap().value, Ok(()));
+    let (registry, ledger, admin) = (w.s.registry.clone(), w.s.ledger.clone(), w.s.admin.clone());
+    let hot = w.chain.account();
+    let second = w
+        .chain
+        .call::<Result<u16, RegistryError>>(&creator, &registry, "create_subnet", (id(&hot), 5_000 * TAO))
+        .unwrap()
+        .value
+        .unwrap();
+    let pending = |w: &mut World, netuid: u16| -> u128 {
+        w.chain.query::<Result<u128, LedgerError>>(&admin, &ledger, "pending_emission", (netuid,)).unwrap()
+    };
+    let switch = |w: &mut World, allowed: bool| {
+        let h: Hyperparams = w.chain.query::<Option<Hyperparams>>(&admin, &registry, "hyperparams", (second,)).unwrap();
+        let h = Hyperparams { registration_allowed: allowed, ..h };
+        let r = w.chain.call::<Result<(), RegistryError>>(&admin, &registry, "set_hyperparams", (second, h)).unwrap();
+        assert_eq!(r.value, Ok(()));
+    };
+    w.chain.advance(100); // shared equally
+    let before = pending(&mut w, second);
+    switch(&mut w, false);
+    w.chain.advance(1_000);
+    let off = pending(&mut w, second);
+    println!("second subnet: {before} RAO before the switch, {off} after 1,000 blocks switched off");
+    assert!(off <= before + TAO, "a switched-off subnet earns nothing more: {before} then {off}");
+    assert!(pending(&mut w, w.netuid) >= 1_000 * TAO, "the other subnet gets the blocks after the switch");
+    switch(&mut w, true);
+    w.chain.advance(100);
+    let on = pending(&mut w, second);
+    assert!(on >= off + 45 * TAO, "switched back on, it shares again at once: {off} then {on}");
+}
+
 #[test]
 fn a_halving_crossed_by_a_dev_genesis_halves_the_next_epochs() {
     // Genesis 20 TAO below the first halving: the ledger's pulls cross it within a few epochs.
