@@ -55,6 +55,9 @@ pub enum StakingError {
     InvalidParams,
     /// A code upgrade was refused (see `UpgradeError`).
     Upgrade(crate::UpgradeError),
+    /// The hotkey has not consented to this coldkey: sign `offer_hotkey(coldkey)` with the
+    /// hotkey first.
+    HotkeyNotOffered,
 }
 
 /// One hotkey's share of an epoch: `incentive` is auto-staked for the hotkey's owner;
@@ -76,8 +79,9 @@ pub const MAX_STAKE_QUERY: u32 = 256;
 /// What the registry and the ledger need from staking.
 #[ink::trait_definition]
 pub trait StakingProtocol {
-    /// Registry only: makes `coldkey` the owner of `hotkey` if it has none. Fails with
-    /// `HotkeyOwnedByAnother` if another coldkey owns it.
+    /// Registry only: makes `coldkey` the owner of `hotkey` if it has none and the hotkey
+    /// offered itself to `coldkey`. Fails with `HotkeyOwnedByAnother` if another coldkey owns
+    /// it, `HotkeyNotOffered` without the hotkey's consent.
     #[ink(message)]
     fn bind_owner(&mut self, hotkey: AccountId, coldkey: AccountId) -> Result<(), StakingError>;
 

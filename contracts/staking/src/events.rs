@@ -1,6 +1,15 @@
 //! The staking contract's ink! events.
 use bt_interfaces::{AccountId, Balance, BlockNumber};
 
+/// A hotkey consented to be owned by a coldkey.
+#[ink::event]
+pub struct HotkeyOffered {
+    #[ink(topic)]
+    pub hotkey: AccountId,
+    #[ink(topic)]
+    pub coldkey: AccountId,
+}
+
 #[ink::event]
 pub struct HotkeyBound {
     #[ink(topic)]

@@ -13,7 +13,7 @@ pub mod state;
 
 #[ink::contract]
 pub mod staking {
-    use crate::events::{Distributed, HotkeyBound, StakeAdded, StakeRemoved, TakeChanged};
+    use crate::events::{Distributed, HotkeyBound, HotkeyOffered, StakeAdded, StakeRemoved, TakeChanged};
     use crate::pool::Pool;
     use crate::state::{Position, StakingEvent, StakingParams, StakingState};
     use bt_interfaces::calls::{token_pull, token_transfer};
@@ -101,7 +101,23 @@ pub mod staking {
 
         // ---- users ----
 
-        /// The caller (a coldkey) becomes the owner of an unowned `hotkey`.
+        /// The caller (a hotkey) consents to be owned by `coldkey`, which may then claim or
+        /// register it. Without this, nobody can bind a hotkey they do not hold the key of.
+        #[ink(message)]
+        pub fn offer_hotkey(&mut self, coldkey: AccountId) -> Result<(), StakingError> {
+            let events = self.state.offer(self.env().caller(), coldkey)?;
+            self.emit(events);
+            Ok(())
+        }
+
+        /// The coldkey an unowned hotkey has offered itself to.
+        #[ink(message)]
+        pub fn offer_of(&self, hotkey: AccountId) -> Option<AccountId> {
+            self.state.offer_of(hotkey)
+        }
+
+        /// The caller (a coldkey) becomes the owner of an unowned `hotkey` that offered itself
+        /// to it (`offer_hotkey`).
         #[ink(message)]
         pub fn claim_hotkey(&mut self, hotkey: AccountId) -> Result<(), StakingError> {
             let events = self.state.bind(hotkey, self.env().caller(), self.env().block_number())?;
@@ -227,6 +243,7 @@ pub mod staking {
         fn emit(&self, events: Vec<StakingEvent>) {
             for event in events {
                 match event {
+                    StakingEvent::HotkeyOffered { hotkey, coldkey } => self.env().emit_event(HotkeyOffered { hotkey, coldkey }),
                     StakingEvent::HotkeyBound { hotkey, coldkey } => self.env().emit_event(HotkeyBound { hotkey, coldkey }),
                     StakingEvent::StakeAdded { coldkey, hotkey, amount, mature_at } => {
                         self.env().emit_event(StakeAdded { coldkey, hotkey, amount, mature_at })

@@ -52,6 +52,7 @@ pub struct Position {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StakingEvent {
+    HotkeyOffered { hotkey: AccountId, coldkey: AccountId },
     HotkeyBound { hotkey: AccountId, coldkey: AccountId },
     StakeAdded { coldkey: AccountId, hotkey: AccountId, amount: Balance, mature_at: BlockNumber },
     StakeRemoved { coldkey: AccountId, hotkey: AccountId, amount: Balance, shares: u128 },
@@ -72,6 +73,8 @@ pub struct StakingState {
     positions: Mapping<AccountId, Vec<AccountId>>,
     /// Maturing stake and this interval's moves by (hotkey, coldkey).
     moves: Mapping<(AccountId, AccountId), Moves>,
+    /// The coldkey each unowned hotkey has offered itself to (its consent to be bound).
+    offers: Mapping<AccountId, AccountId>,
     /// Matured tranches' shares not yet claimed, by (hotkey, maturity block).
     folded: Mapping<(AccountId, BlockNumber), Folded>,
     total_stake: Balance,
@@ -92,6 +95,7 @@ impl StakingState {
             owned: Mapping::default(),
             positions: Mapping::default(),
             moves: Mapping::default(),
+            offers: Mapping::default(),
             folded: Mapping::default(),
             total_stake: 0,
             params,
@@ -170,11 +174,29 @@ impl StakingState {
 
     // ---- ownership ----
 
-    /// Makes `coldkey` the owner of an unowned `hotkey` (first registration or claim).
+    /// The hotkey (`hotkey`, the caller) consents to be owned by `coldkey`; the coldkey then
+    /// binds it by claiming or registering it. A later offer replaces an earlier one.
+    pub fn offer(&mut self, hotkey: AccountId, coldkey: AccountId) -> Result<Events, StakingError> {
+        if let Some(pool) = self.pools.get(hotkey) {
+            return if pool.owner == coldkey { Ok(Vec::new()) } else { Err(StakingError::HotkeyOwnedByAnother) };
+        }
+        self.offers.insert(hotkey, &coldkey);
+        Ok(ink::prelude::vec![StakingEvent::HotkeyOffered { hotkey, coldkey }])
+    }
+
+    pub fn offer_of(&self, hotkey: AccountId) -> Option<AccountId> {
+        self.offers.get(hotkey)
+    }
+
+    /// Makes `coldkey` the owner of an unowned `hotkey` (first registration or claim), which
+    /// needs the hotkey's consent: its offer to this coldkey, or the two being one account.
     /// Binding again to the same owner is a no-op.
     pub fn bind(&mut self, hotkey: AccountId, coldkey: AccountId, block: BlockNumber) -> Result<Events, StakingError> {
         if let Some(pool) = self.pools.get(hotkey) {
             return if pool.owner == coldkey { Ok(Vec::new()) } else { Err(StakingError::HotkeyOwnedByAnother) };
+        }
+        if hotkey != coldkey && self.offers.get(hotkey) != Some(coldkey) {
+            return Err(StakingError::HotkeyNotOffered);
         }
         let mut owned = self.owned.get(coldkey).unwrap_or_default();
         if owned.len() >= MAX_OWNED_HOTKEYS {
@@ -182,6 +204,7 @@ impl StakingState {
         }
         owned.push(hotkey);
         self.owned.insert(coldkey, &owned);
+        self.offers.remove(hotkey);
         self.pools.insert(hotkey, &Pool::new(coldkey, self.params.default_take, block));
         Ok(ink::prelude::vec![StakingEvent::HotkeyBound { hotkey, coldkey }])
     }

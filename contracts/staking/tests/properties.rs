@@ -46,7 +46,10 @@ proptest! {
             let mut block: u32 = 1;
             for op in &ops {
                 match *op {
-                    Op::Bind { hotkey, coldkey } => { let _ = s.bind(acc(10 + hotkey), acc(20 + coldkey), 1); }
+                    Op::Bind { hotkey, coldkey } => {
+                        let _ = s.offer(acc(10 + hotkey), acc(20 + coldkey));
+                        let _ = s.bind(acc(10 + hotkey), acc(20 + coldkey), 1);
+                    }
                     Op::Add { coldkey, hotkey, amount } => {
                         if amount < 1_000_000_000_000_000_000 && s.add_stake(acc(20 + coldkey), acc(10 + hotkey), amount, block).is_ok() {
                             held += amount;

@@ -22,9 +22,28 @@ fn state() -> StakingState {
         stake_interval: 1,
         moves_per_interval: u8::MAX,
     });
+    s.offer(acc(HOT), acc(OWNER)).unwrap();
     s.bind(acc(HOT), acc(OWNER), 10).unwrap();
     s
 }
+
+// Issue 10, finding 2: `claim_hotkey` and registrations bound any unowned hotkey to whoever
+// called first, so a watcher of the transaction pool could take a miner's hotkey (and its
+// incentive) or block its registration. Binding now needs the hotkey's own offer.
+env_test!(a_hotkey_is_bound_only_to_the_coldkey_it_offered_itself_to, {
+    let mut s = state();
+    let (miner_hot, miner_cold, thief) = (acc(50), acc(51), acc(52));
+    assert_eq!(s.bind(miner_hot, thief, 20), Err(StakingError::HotkeyNotOffered), "no consent, no binding");
+    s.offer(miner_hot, miner_cold).unwrap();
+    assert_eq!(s.offer_of(miner_hot), Some(miner_cold));
+    assert_eq!(s.bind(miner_hot, thief, 20), Err(StakingError::HotkeyNotOffered), "the offer names its coldkey");
+    s.bind(miner_hot, miner_cold, 21).unwrap();
+    assert_eq!(s.owner_of(miner_hot), Some(miner_cold));
+    assert_eq!(s.offer_of(miner_hot), None, "an offer is used once");
+    assert_eq!(s.offer(miner_hot, thief), Err(StakingError::HotkeyOwnedByAnother));
+    // One account as both hotkey and coldkey consents by itself.
+    s.bind(acc(60), acc(60), 22).unwrap();
+});
 
 env_test!(binding_is_first_come_and_fixed, {
     let mut s = state();
@@ -33,8 +52,10 @@ env_test!(binding_is_first_come_and_fixed, {
     assert_eq!(s.bind(acc(HOT), acc(NOM), 11), Err(StakingError::HotkeyOwnedByAnother));
     assert_eq!(s.owned_hotkeys(acc(OWNER)), vec![acc(HOT)]);
     for i in 1..MAX_OWNED_HOTKEYS as u8 {
+        s.offer(acc(100 + i), acc(OWNER)).unwrap();
         s.bind(acc(100 + i), acc(OWNER), 12).unwrap();
     }
+    s.offer(acc(99), acc(OWNER)).unwrap();
     assert_eq!(s.bind(acc(99), acc(OWNER), 12), Err(StakingError::TooManyHotkeys));
 });
 
@@ -135,6 +156,7 @@ const SNIPER: u8 = 5;
 // weighed 90% in the epoch; now it weighs nothing, earns nothing and cannot leave at once.
 env_test!(stake_added_just_before_a_payout_neither_counts_nor_earns, {
     let mut s = StakingState::new(StakingParams { min_stake: 1_000, take_rate_limit: 100, ..StakingParams::default() });
+    s.offer(acc(HOT), acc(OWNER)).unwrap();
     assert_eq!((s.params().stake_interval, s.params().moves_per_interval), (360, 1), "subtensor's StakeInterval, TargetStakesPerInterval");
     s.bind(acc(HOT), acc(OWNER), 0).unwrap();
     s.add_stake(acc(NOM), acc(HOT), 10_000 * TAO, 0).unwrap(); // matures at 720
@@ -158,6 +180,7 @@ env_test!(stake_added_just_before_a_payout_neither_counts_nor_earns, {
 
 env_test!(stake_that_stood_through_the_interval_earns_pro_rata, {
     let mut s = StakingState::new(StakingParams { min_stake: 1_000, default_take: 0, ..StakingParams::default() });
+    s.offer(acc(HOT), acc(OWNER)).unwrap();
     s.bind(acc(HOT), acc(OWNER), 0).unwrap();
     s.add_stake(acc(NOM), acc(HOT), 3_000 * TAO, 10).unwrap(); // both mature at 720
     s.add_stake(acc(NOM2), acc(HOT), 1_000 * TAO, 359).unwrap();

@@ -217,7 +217,7 @@ pub mod subnet_registry {
             let wiring = self.wired()?;
             let caller = self.env().caller();
             let me = self.env().account_id();
-            let admission = Admission::Pow { block, nonce, work };
+            let admission = Admission::Pow { block, nonce, work, coldkey: caller };
             let r = self.state.register(&me, self.env().block_number(), netuid, hotkey, admission)?;
             staking_bind_owner(wiring.staking, hotkey, caller).map_err(staking_error)?;
             self.emit(r.events);

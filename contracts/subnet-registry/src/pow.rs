@@ -12,9 +12,10 @@
 //! `registrations_so_far` (the subnet's registration counter) changes with every registration,
 //! so any registration on the subnet makes outstanding work stale, and work for one
 //! deployment, subnet or block never fits another. Then, as upstream:
-//! `seal = keccak256(sha256(nonce_le_u64 ‖ keccak256(seed ‖ hotkey)))`, and the seal meets
-//! the difficulty when `seal × difficulty < 2^256` (seal read big-endian). A used seal is
-//! recorded and never accepted again.
+//! `seal = keccak256(sha256(nonce_le_u64 ‖ keccak256(seed ‖ hotkey ‖ coldkey)))`, and the seal
+//! meets the difficulty when `seal × difficulty < 2^256` (seal read big-endian). A used seal
+//! is recorded and never accepted again. Unlike upstream the seal also covers the coldkey that
+//! registers, so work copied from the transaction pool is worthless to anyone else.
 //!
 //! Limitation, stated plainly: the seed is predictable, so a miner may grind work for a
 //! block up to 2 blocks ahead; the difficulty adjustment prices that in, as it does upstream.
@@ -37,12 +38,13 @@ pub fn seed(registry: &AccountId, netuid: u16, block: BlockNumber, registrations
     hash::<Blake2x256>(&preimage)
 }
 
-/// `keccak256(sha256(nonce_le ‖ keccak256(seed ‖ hotkey)))`.
-pub fn seal(seed: &[u8; 32], hotkey: &AccountId, nonce: u64) -> [u8; 32] {
-    let mut seed_and_hotkey = [0u8; 64];
-    seed_and_hotkey[..32].copy_from_slice(seed);
-    seed_and_hotkey[32..].copy_from_slice(hotkey.as_ref());
-    let bound = hash::<Keccak256>(&seed_and_hotkey);
+/// `keccak256(sha256(nonce_le ‖ keccak256(seed ‖ hotkey ‖ coldkey)))`.
+pub fn seal(seed: &[u8; 32], hotkey: &AccountId, coldkey: &AccountId, nonce: u64) -> [u8; 32] {
+    let mut keys = [0u8; 96];
+    keys[..32].copy_from_slice(seed);
+    keys[32..64].copy_from_slice(hotkey.as_ref());
+    keys[64..].copy_from_slice(coldkey.as_ref());
+    let bound = hash::<Keccak256>(&keys);
     let mut full = [0u8; 40];
     full[..8].copy_from_slice(&nonce.to_le_bytes());
     full[8..].copy_from_slice(&bound);
@@ -64,10 +66,17 @@ pub fn meets_difficulty(seal: &[u8; 32], difficulty: u64) -> bool {
 
 /// Searches nonces from `start` for a seal that meets `difficulty` (off-chain miners and
 /// tests); gives up after `max_tries`.
-pub fn solve(seed: &[u8; 32], hotkey: &AccountId, difficulty: u64, start: u64, max_tries: u64) -> Option<(u64, [u8; 32])> {
+pub fn solve(
+    seed: &[u8; 32],
+    hotkey: &AccountId,
+    coldkey: &AccountId,
+    difficulty: u64,
+    start: u64,
+    max_tries: u64,
+) -> Option<(u64, [u8; 32])> {
     let mut nonce = start;
     for _ in 0..max_tries {
-        let candidate = seal(seed, hotkey, nonce);
+        let candidate = seal(seed, hotkey, coldkey, nonce);
         if meets_difficulty(&candidate, difficulty) {
             return Some((nonce, candidate));
         }
@@ -98,15 +107,17 @@ mod tests {
     }
 
     #[test]
-    fn solved_work_verifies_and_is_bound_to_hotkey_and_seed() {
+    fn solved_work_verifies_and_is_bound_to_hotkey_coldkey_and_seed() {
         let registry = AccountId::from([9; 32]);
-        let hotkey = AccountId::from([7; 32]);
+        let (hotkey, coldkey) = (AccountId::from([7; 32]), AccountId::from([6; 32]));
         let s = seed(&registry, 1, 100, 0);
-        let (nonce, work) = solve(&s, &hotkey, 1_000, 0, 1_000_000).expect("difficulty 1000 solves quickly");
-        assert_eq!(seal(&s, &hotkey, nonce), work);
+        let (nonce, work) = solve(&s, &hotkey, &coldkey, 1_000, 0, 1_000_000).expect("difficulty 1000 solves quickly");
+        assert_eq!(seal(&s, &hotkey, &coldkey, nonce), work);
         assert!(meets_difficulty(&work, 1_000));
-        assert_ne!(seal(&s, &AccountId::from([8; 32]), nonce), work, "another hotkey gets another seal");
-        assert_ne!(seal(&seed(&registry, 1, 100, 1), &hotkey, nonce), work, "a registration changes the seed");
+        assert_ne!(seal(&s, &AccountId::from([8; 32]), &coldkey, nonce), work, "another hotkey gets another seal");
+        // Issue 10, finding 2: work copied from the pool by another coldkey does not verify.
+        assert_ne!(seal(&s, &hotkey, &AccountId::from([5; 32]), nonce), work, "another coldkey gets another seal");
+        assert_ne!(seal(&seed(&registry, 1, 100, 1), &hotkey, &coldkey, nonce), work, "a registration changes the seed");
         assert_ne!(seed(&registry, 2, 100, 0), s);
     }
 }

@@ -104,7 +104,8 @@ struct NeuronRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
     Burn { max_price: Balance },
-    Pow { block: BlockNumber, nonce: u64, work: [u8; 32] },
+    /// `coldkey`: the registering caller, which the seal must cover.
+    Pow { block: BlockNumber, nonce: u64, work: [u8; 32], coldkey: AccountId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -465,7 +466,7 @@ impl RegistryState {
                 s.burn_regs_this_interval = s.burn_regs_this_interval.saturating_add(1);
                 s.burn
             }
-            Admission::Pow { block, nonce, work } => {
+            Admission::Pow { block, nonce, work, coldkey } => {
                 if !h.pow_registration_allowed {
                     return Err(RegistryError::PowRegistrationDisabled);
                 }
@@ -476,7 +477,7 @@ impl RegistryState {
                     return Err(RegistryError::WorkAlreadyUsed);
                 }
                 let seed = pow::seed(registry, netuid, block, s.registrations);
-                if pow::seal(&seed, &hotkey, nonce) != work {
+                if pow::seal(&seed, &hotkey, &coldkey, nonce) != work {
                     return Err(RegistryError::InvalidSeal);
                 }
                 if !pow::meets_difficulty(&work, s.difficulty) {

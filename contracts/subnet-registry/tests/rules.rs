@@ -193,8 +193,12 @@ env_test!(proof_of_work_registration, {
     let state = r.registration_state(1, 20).unwrap();
     assert_eq!(state.difficulty, 1_000);
     let seed = pow::seed(&acc(REGISTRY), 1, 19, state.registrations);
-    let (nonce, work) = pow::solve(&seed, &acc(30), 1_000, 0, 10_000_000).unwrap();
-    let pow = |block, nonce, work| Admission::Pow { block, nonce, work };
+    let miner = acc(40); // the coldkey that solved the work
+    let (nonce, work) = pow::solve(&seed, &acc(30), &miner, 1_000, 0, 10_000_000).unwrap();
+    let pow = |block, nonce, work| Admission::Pow { block, nonce, work, coldkey: miner };
+    // Issue 10, finding 2: another coldkey copying the pending call's arguments gets nothing.
+    let copied = Admission::Pow { block: 19, nonce, work, coldkey: acc(41) };
+    assert_eq!(r.register(&acc(REGISTRY), 20, 1, acc(30), copied).unwrap_err(), RegistryError::InvalidSeal);
     assert_eq!(r.register(&acc(REGISTRY), 25, 1, acc(30), pow(19, nonce, work)).unwrap_err(), RegistryError::StaleWork);
     assert_eq!(r.register(&acc(REGISTRY), 18, 1, acc(30), pow(19, nonce, work)).unwrap_err(), RegistryError::StaleWork);
     assert_eq!(r.register(&acc(REGISTRY), 20, 1, acc(31), pow(19, nonce, work)).unwrap_err(), RegistryError::InvalidSeal);
@@ -207,7 +211,7 @@ env_test!(proof_of_work_registration, {
     // A seal that does not meet a higher difficulty is refused.
     r.set_prices(1, TAO, u64::MAX / 8).unwrap();
     let seed = pow::seed(&acc(REGISTRY), 1, 20, 2);
-    let (nonce, work) = pow::solve(&seed, &acc(32), 1_000, 0, 10_000_000).unwrap();
+    let (nonce, work) = pow::solve(&seed, &acc(32), &miner, 1_000, 0, 10_000_000).unwrap();
     if !pow::meets_difficulty(&work, u64::MAX / 8) {
         assert_eq!(
             r.register(&acc(REGISTRY), 21, 1, acc(32), pow(20, nonce, work)).unwrap_err(),

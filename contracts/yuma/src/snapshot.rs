@@ -97,12 +97,11 @@ pub struct SnapshotError {
 #[cfg(feature = "cli")]
 impl core::fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let one_line: alloc::string::String = self
-            .message
-            .chars()
-            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-            .collect();
-        write!(f, "invalid snapshot at `{}`: {}", self.path, one_line)
+        // One line whatever the input: a key in the path may hold an escaped newline too.
+        let one_line = |text: &str| -> alloc::string::String {
+            text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect()
+        };
+        write!(f, "invalid snapshot at `{}`: {}", one_line(&self.path), one_line(&self.message))
     }
 }
 
