@@ -3,12 +3,17 @@
 # contracts node with plain `cargo contract`, then writes the addresses to a deployment file.
 #
 #   scripts/deploy.sh [--url ws://127.0.0.1:9944] [--suri //Alice] [--out deployment.json]
-#                     [--local] [--dev-genesis SS58=TAO ...] [--skip-build]
+#                     [--local] [--dev-genesis SS58=TAO ...] [--no-genesis-subnet] [--skip-build]
+#
+# By default this is a fair launch: no TAO exists at deployment, and the deployer opens the
+# genesis subnet (netuid 1, no lock, the deployer's account as owner hotkey) that miners
+# enter by proof of work for free; emission accrues from that block.
 #
 #   --local        local-network settings: loopback axons allowed, small lock cost, no
 #                  subnet-creation rate limit (for scripts/localnet.sh and tests)
 #   --dev-genesis  mint TAO to an account at deployment (dev networks ONLY: this is a premine;
 #                  it counts against the 21M cap). Repeatable.
+#   --no-genesis-subnet  do not open the genesis subnet (then only a premine can pay a lock)
 #   --skip-build   use the bundles already built by scripts/build-contracts.sh
 #
 # The deployer (--suri) becomes the admin of registry, staking and ledger. The token has no
@@ -22,6 +27,7 @@ out="$BT_ROOT/deployment.json"
 local_net=0
 skip_build=0
 genesis=()
+genesis_subnet=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --url) url="$2"; shift 2 ;;
@@ -30,7 +36,8 @@ while [ $# -gt 0 ]; do
     --local) local_net=1; shift ;;
     --dev-genesis) genesis+=("$2"); shift 2 ;;
     --skip-build) skip_build=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --no-genesis-subnet) genesis_subnet=0; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "deploy.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -113,6 +120,14 @@ if [ "$local_net" -eq 1 ]; then
   call "$staking" staking set_params \
     "{ min_stake: 2000000, default_take: 11796, take_rate_limit: 216000, stake_interval: 10, moves_per_interval: 8 }"
 fi
+if [ "$genesis_subnet" -eq 1 ]; then
+  # The deployer is the registry's admin; read its address back rather than deriving it here.
+  deployer=$(cargo contract call --contract "$registry" "$bundles/subnet_registry/subnet_registry.contract" \
+    --message admin --suri "$suri" --url "$url" 2>&1 | grep 'Result' | grep -o '5[1-9A-HJ-NP-Za-km-z]\{47\}' | head -n1 || true)
+  [ -n "$deployer" ] || { echo "deploy.sh: could not read the registry admin's address" >&2; exit 1; }
+  call "$registry" subnet_registry create_genesis_subnet "$deployer"
+  echo "genesis subnet: netuid 1 (no lock; miners register by proof of work)"
+fi
 
 cat > "$out" <<JSON
 {
@@ -122,7 +137,8 @@ cat > "$out" <<JSON
   "staking": "$staking",
   "ledger": "$ledger",
   "bundles": "$bundles",
-  "local": $([ "$local_net" -eq 1 ] && echo true || echo false)
+  "local": $([ "$local_net" -eq 1 ] && echo true || echo false),
+  "genesis_subnet": $([ "$genesis_subnet" -eq 1 ] && echo 1 || echo null)
 }
 JSON
 echo "wired; addresses written to $out"

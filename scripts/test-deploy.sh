@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks scripts/deploy.sh end to end: starts a throwaway dev node, deploys and wires the
-# suite from the release bundles with plain `cargo contract`, then reads the wiring and the
-# token's supply back from the chain. Used by scripts/test.sh; needs built bundles.
+# suite from the release bundles with plain `cargo contract` (the default fair launch), then
+# reads the wiring, the token's supply and the genesis subnet back from the chain. Used by
+# scripts/test.sh; needs built bundles.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 port="${BT_DEPLOY_TEST_PORT:-9977}"
@@ -10,9 +11,9 @@ substrate-contracts-node --dev --tmp --rpc-port "$port" >"$work/node.log" 2>&1 &
 node_pid=$!
 trap 'kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true' EXIT
 
-alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
+# The default deployment: a fair launch (no premine, the genesis subnet open).
 "$BT_ROOT/scripts/deploy.sh" --url "ws://127.0.0.1:$port" --local --skip-build \
-  --out "$work/deployment.json" --dev-genesis "$alice=1000"
+  --out "$work/deployment.json"
 
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$work/deployment.json" "$1"; }
 bundles="$CONTRACTS_TARGET_DIR/ink"
@@ -23,7 +24,10 @@ query() { # contract bundle message
 fail() { echo "test-deploy.sh: $*" >&2; exit 1; }
 
 supply=$(query "$(field token)" tao_token PSP22::total_supply)
-[[ "$supply" == *"Ok(1000000000000)"* ]] || fail "token supply is not the 1,000 TAO dev genesis: $supply"
+[[ "$supply" == *"Ok(0)"* ]] || fail "a fair launch has no supply at deployment: $supply"
+netuids=$(query "$(field registry)" subnet_registry netuids)
+[[ "$netuids" == *"Ok([1])"* ]] || fail "the genesis subnet is not open: $netuids"
+[ "$(field genesis_subnet)" = "1" ] || fail "deployment file does not name the genesis subnet"
 wiring=$(query "$(field ledger)" consensus_ledger wiring)
 [[ "$wiring" == *"token: $(field token)"* && "$wiring" == *"registry: $(field registry)"* ]] \
   || fail "ledger not wired to the deployed token and registry: $wiring"

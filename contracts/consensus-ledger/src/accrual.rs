@@ -57,6 +57,15 @@ impl Pool {
         self.carried = 0;
     }
 
+    /// Takes out what is carried while no subnet holds a share (to be recycled, so the first
+    /// subnets get no windfall from the blocks before they existed).
+    pub fn take_unclaimable(&mut self) -> Balance {
+        if self.total_shares != 0 {
+            return 0;
+        }
+        core::mem::take(&mut self.carried)
+    }
+
     /// Brings `account` up to the current index.
     pub fn settle(&self, account: &mut Account) {
         let delta = self.index.saturating_sub(account.index_at);

@@ -29,7 +29,7 @@ pub mod consensus_ledger {
     use bt_interfaces::calls::{
         registry_neuron_axons_page, registry_neurons_page, registry_netuids_open, registry_set_pruning_scores,
         registry_slot_of, registry_subnet, staking_distribute, staking_owner_of, staking_stakes,
-        token_emission_info, token_mint_emission, token_transfer,
+        token_burn, token_emission_info, token_mint_emission, token_transfer,
     };
     use bt_interfaces::{
         AdminRole, LedgerError, MetagraphEntry, NeuronSlot, SubnetHooks, SubnetView, MAX_PAYOUTS, MAX_STAKE_QUERY,
@@ -424,7 +424,11 @@ pub mod consensus_ledger {
         /// shares. Runs before any share changes, so a share applies only to blocks after it.
         fn pull_emission(&mut self, wiring: &Wiring) -> Result<(), LedgerError> {
             let minted = token_mint_emission(wiring.token).map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Token))?;
-            self.state.add_emission(minted);
+            let unclaimable = self.state.add_emission(minted);
+            if unclaimable > 0 {
+                // No subnet existed for these blocks: the TAO goes back to the unissued supply.
+                token_burn(wiring.token, unclaimable).map_err(|_| LedgerError::TransferFailed)?;
+            }
             Ok(())
         }
 

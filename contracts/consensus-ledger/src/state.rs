@@ -307,9 +307,11 @@ impl LedgerState {
         }
     }
 
-    /// Credits newly minted emission to every subnet by share.
-    pub fn add_emission(&mut self, minted: Balance) {
+    /// Credits newly minted emission to every subnet by share. Returns what no subnet can
+    /// take (minted while no subnet holds a share): the shell recycles it.
+    pub fn add_emission(&mut self, minted: Balance) -> Balance {
         self.pool.add(minted);
+        self.pool.take_unclaimable()
     }
 
     // ---- weights ----

@@ -354,3 +354,17 @@ env_test!(a_full_root_network_replaces_its_lowest_stake_member, {
     assert_eq!(now.len(), 64);
     assert!(!now.contains(&acc(0)) && now.contains(&acc(200)));
 });
+
+// Issue 10, finding 7: emission minted while no subnet existed was carried and credited in one
+// windfall to the first subnets. It is now handed back for recycling, and a subnet accrues only
+// from its creation.
+env_test!(emission_before_any_subnet_is_recycled_not_a_windfall, {
+    let mut l = LedgerState::new(LedgerParams::default());
+    assert_eq!(l.add_emission(1_000 * TAO), 1_000 * TAO, "no subnet: everything goes back");
+    l.subnet_created(1, 100);
+    assert_eq!(l.add_emission(10 * TAO), 0);
+    assert!(l.pending_emission(1, 0).abs_diff(10 * TAO) <= 1, "within a RAO of index rounding");
+    l.subnet_dissolved(1);
+    let back = l.add_emission(5 * TAO);
+    assert!(back <= 15 * TAO && back + 1 >= 15 * TAO, "the dissolved subnet's unpaid emission too: {back}");
+});

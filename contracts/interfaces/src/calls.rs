@@ -4,7 +4,7 @@
 //! callee's own typed error as `Err(Some(e))`.
 use crate::{
     AccountId, Balance, Payout, RegistryView, StakingError, StakingProtocol, SubnetHooks, TaoEmission, TaoProtocol,
-    TokenError, PSP22,
+    TokenError, PSP22, PSP22Burnable,
 };
 use ink::codegen::TraitCallBuilder;
 use ink::prelude::vec::Vec;
@@ -38,6 +38,12 @@ pub fn token_pull(token: AccountId, from: AccountId, value: Balance) -> CallResu
 pub fn token_recycle_from(token: AccountId, from: AccountId, value: Balance) -> CallResult<(), TokenError> {
     let mut t: ink::contract_ref!(TaoProtocol, ink::env::DefaultEnvironment) = token.into();
     flatten(t.call_mut().recycle_from(from, value).try_invoke())
+}
+
+/// Burns `value` of the caller's own tokens (issuance goes down: recycled).
+pub fn token_burn(token: AccountId, value: Balance) -> CallResult<(), crate::PSP22Error> {
+    let mut t: ink::contract_ref!(PSP22Burnable, ink::env::DefaultEnvironment) = token.into();
+    flatten(t.call_mut().burn(value).try_invoke())
 }
 
 /// Pays `value` of the calling contract's TAO to `to`.

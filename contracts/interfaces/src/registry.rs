@@ -172,6 +172,8 @@ pub enum RegistryError {
     Overflow,
     /// A code upgrade was refused (see `UpgradeError`).
     Upgrade(crate::UpgradeError),
+    /// The genesis subnet can only be created once, before any other subnet.
+    GenesisClosed,
 }
 
 /// A UID's occupant: what the epoch needs per neuron.

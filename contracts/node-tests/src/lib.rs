@@ -211,6 +211,15 @@ impl Suite {
         Ok(s)
     }
 
+    /// `hotkey` consents to be owned by `coldkey` (registrations and claims bind a hotkey only
+    /// after its offer).
+    pub async fn offer(&self, client: &mut NodeClient, hotkey: &Keypair, coldkey: AccountId) -> E2EResult<()> {
+        use staking::staking::Staking;
+        let mut staking = ink_e2e::create_call_builder::<Staking>(self.staking);
+        let offered = submit(client, hotkey, &staking.offer_hotkey(coldkey)).await?.return_value();
+        offered.map_err(|e| format!("offer_hotkey refused: {e:?}").into())
+    }
+
     /// Network parameters for a local test chain: no rate limits on subnet creation or
     /// owner hyperparameter changes, loopback axons admitted.
     pub async fn use_local_network_params(

@@ -14,11 +14,6 @@ use tao_token::tao_token::TaoToken;
 const MAX_EXTRINSIC_REF_TIME: u64 = 1_300_000_000_000;
 const VALIDATORS: u16 = 64;
 
-fn fake_hotkey(i: u32) -> ink::primitives::AccountId {
-    let mut bytes = [0xAB; 32];
-    bytes[..4].copy_from_slice(&i.to_le_bytes());
-    ink::primitives::AccountId::from(bytes)
-}
 
 #[test]
 fn run_epoch_gas_table() {
@@ -58,6 +53,17 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         .await
         .expect("fund a miner owner");
         miner_owners.push(owner);
+    }
+    // Hotkeys bind only with their consent: each validator offers itself to alice, each miner
+    // hotkey (a funded account, for the offer's fee) to its owner.
+    for v in &validators {
+        suite.offer(&mut client, v, id(&alice)).await?;
+    }
+    let mut miner_hotkeys = Vec::new();
+    for i in u32::from(VALIDATORS)..1024 {
+        let hotkey = client.create_and_fund_account(&alice, 1_000_000_000_000).await;
+        suite.offer(&mut client, &hotkey, id(&miner_owners[(i / 64) as usize])).await?;
+        miner_hotkeys.push(hotkey);
     }
     let mut table = Vec::new();
     let mut queries = Vec::new();
@@ -103,7 +109,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                 .expect("register validator");
         }
         for i in u32::from(VALIDATORS)..n {
-            let register = rc.burned_register(netuid, fake_hotkey(i), TAO);
+            let register = rc.burned_register(netuid, id(&miner_hotkeys[(i - u32::from(VALIDATORS)) as usize]), TAO);
             let owner = &miner_owners[(i / 64) as usize];
             if let Err(e) = submit(&mut client, owner, &register).await {
                 let why = query(&mut client, owner, &register)

@@ -23,6 +23,9 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
     let (vali, m1, m2) = (ink_e2e::bob(), ink_e2e::charlie(), ink_e2e::dave());
     let suite = Suite::deploy(&mut client, &alice, vec![(id(&alice), 10_000 * TAO)]).await?;
     suite.use_local_staking_params(&mut client, &alice).await?;
+    for hotkey in [&vali, &m1, &m2] {
+        suite.offer(&mut client, hotkey, id(&alice)).await?;
+    }
     let mut tc = ink_e2e::create_call_builder::<TaoToken>(suite.token);
     let mut rc = ink_e2e::create_call_builder::<SubnetRegistry>(suite.registry);
     let mut sc = ink_e2e::create_call_builder::<Staking>(suite.staking);

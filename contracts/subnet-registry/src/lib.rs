@@ -152,6 +152,22 @@ pub mod subnet_registry {
             Ok(created.netuid)
         }
 
+        /// Admin only, once, before any other subnet: the fair-launch genesis subnet (netuid
+        /// 1, no lock) owned by the caller with `hotkey` as UID 0 (the hotkey must have
+        /// offered itself to the caller, or be the caller). Miners then enter by proof of
+        /// work for free, and emission accrues from this block.
+        #[ink(message)]
+        pub fn create_genesis_subnet(&mut self, hotkey: AccountId) -> Result<u16, RegistryError> {
+            self.ensure_admin()?;
+            let wiring = self.wired()?;
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            let created = self.state.create_genesis_subnet(caller, block, hotkey)?;
+            staking_bind_owner(wiring.staking, hotkey, caller).map_err(staking_error)?;
+            ledger_subnet_created(wiring.ledger, created.netuid, block).map_err(|_| RegistryError::CallFailed)?;
+            self.emit(created.events);
+            Ok(created.netuid)
+        }
+
         /// The owner dissolves its subnet and gets its lock back; within the subnet's immunity
         /// period the lock is recycled instead. Returns the refund.
         #[ink(message)]

@@ -352,9 +352,30 @@ impl RegistryState {
             dissolved = Some(victim);
             self.take_free_netuid()?
         };
+        events.extend(self.found(caller, now, hotkey, lock, netuid)?);
+        self.last_lock = lock;
+        self.last_lock_block = now;
+        self.last_creation.insert(caller, &now);
+        Ok(Created { netuid, lock, dissolved, refund, events })
+    }
+
+    /// The fair-launch genesis (admin, once, before any other subnet): netuid 1 for `caller`
+    /// with `hotkey` as UID 0 and no lock, so a network deployed without any premine has a
+    /// subnet that miners enter by proof of work, for free, and emission flows from here.
+    pub fn create_genesis_subnet(&mut self, caller: AccountId, now: BlockNumber, hotkey: AccountId) -> Result<Created, RegistryError> {
+        if self.generation != 0 {
+            return Err(RegistryError::GenesisClosed);
+        }
+        let netuid = self.take_free_netuid()?;
+        let events = self.found(caller, now, hotkey, 0, netuid)?;
+        Ok(Created { netuid, lock: 0, dissolved: None, refund: None, events })
+    }
+
+    /// Opens subnet `netuid` for `owner` with `hotkey` as UID 0 and `lock` held.
+    fn found(&mut self, owner: AccountId, now: BlockNumber, hotkey: AccountId, lock: Balance, netuid: u16) -> Result<Events, RegistryError> {
         self.generation = self.generation.checked_add(1).ok_or(RegistryError::Overflow)?;
         let subnet = Subnet {
-            owner: caller,
+            owner,
             owner_hotkey: hotkey,
             created_at: now,
             generation: self.generation,
@@ -377,16 +398,14 @@ impl RegistryState {
         self.hyperparams.insert(netuid, &new_subnet_defaults());
         self.pruning_scores.remove(netuid);
         self.subnet_count = self.subnet_count.checked_add(1).ok_or(RegistryError::Overflow)?;
-        self.last_lock = lock;
-        self.last_lock_block = now;
-        self.last_creation.insert(caller, &now);
         let mut s = self.subnets.get(netuid).ok_or(RegistryError::SubnetNotFound)?;
         self.append_neuron(netuid, &mut s, hotkey, now)?;
         s.registrations = 1;
         self.subnets.insert(netuid, &s);
-        events.push(RegistryEvent::SubnetCreated { netuid, owner: caller, lock });
-        events.push(RegistryEvent::NeuronRegistered { netuid, uid: 0, hotkey, replaced: None, price: 0 });
-        Ok(Created { netuid, lock, dissolved, refund, events })
+        Ok(ink::prelude::vec![
+            RegistryEvent::SubnetCreated { netuid, owner, lock },
+            RegistryEvent::NeuronRegistered { netuid, uid: 0, hotkey, replaced: None, price: 0 },
+        ])
     }
 
     /// True when creating a subnet now would dissolve another (the shell then asks the

@@ -272,3 +272,18 @@ env_test!(owner_hyperparameters_are_bounded_and_rate_limited, {
     r.set_hyperparams(acc(OWNER), false, 800, 1, again).unwrap();
     assert_eq!(r.hyperparams(1).unwrap().immunity_period, 200);
 });
+
+// Issue 10, finding 7: without a premine nobody could pay a lock, so no subnet could ever
+// exist. The admin opens one genesis subnet without a lock, once, before any other.
+env_test!(the_genesis_subnet_needs_no_lock_and_opens_once, {
+    let mut r = RegistryState::new(params());
+    let created = r.create_genesis_subnet(acc(1), 5, acc(2)).unwrap();
+    assert_eq!((created.netuid, created.lock), (1, 0));
+    assert_eq!(r.subnet(1).unwrap().locked, 0);
+    assert_eq!(r.uid_of(1, acc(2)), Some(0));
+    assert!(r.hyperparams(1).unwrap().pow_registration_allowed, "miners enter by proof of work");
+    assert_eq!(r.create_genesis_subnet(acc(1), 6, acc(3)).unwrap_err(), RegistryError::GenesisClosed);
+    let mut later = RegistryState::new(params());
+    later.create_subnet(acc(10), 10, acc(110), u128::MAX, &[]).unwrap();
+    assert_eq!(later.create_genesis_subnet(acc(1), 11, acc(2)).unwrap_err(), RegistryError::GenesisClosed);
+});

@@ -85,6 +85,15 @@ impl Suite {
         staking::state::StakingParams { stake_interval: 1, moves_per_interval: u8::MAX, ..Default::default() }
     }
 
+    /// `hotkey` consents to be owned by `coldkey` (a registration or claim binds it only
+    /// then); returns staking's answer.
+    pub fn offer(&self, chain: &mut Chain, hotkey: &AccountId32, coldkey: &AccountId32) -> Result<(), bt_interfaces::StakingError> {
+        chain
+            .call::<Result<(), bt_interfaces::StakingError>>(hotkey, &self.staking, "offer_hotkey", (ink_account(coldkey),))
+            .expect("offer_hotkey executes")
+            .value
+    }
+
     pub fn id(&self, account: &AccountId32) -> ink::primitives::AccountId {
         ink_account(account)
     }

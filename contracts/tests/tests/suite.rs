@@ -31,6 +31,7 @@ fn world(max_uids: u16, validators: u16, extra: &[(AccountId32, u128)]) -> World
     let mut genesis = vec![(owner.clone(), 10_000 * TAO)];
     genesis.extend_from_slice(extra);
     let s = Suite::deploy(&mut chain, &genesis).unwrap();
+    s.offer(&mut chain, &owner_hot, &owner).unwrap();
     let netuid = chain
         .call::<Result<u16, RegistryError>>(&owner, &s.registry, "create_subnet", (id(&owner_hot), 100 * TAO))
         .unwrap()
@@ -56,7 +57,10 @@ fn world(max_uids: u16, validators: u16, extra: &[(AccountId32, u128)]) -> World
 }
 
 impl World {
+    /// The hotkey offers itself to `coldkey` (ignored if it is owned already), then the coldkey
+    /// registers it by burn.
     fn register(&mut self, coldkey: &AccountId32, hotkey: &AccountId32) -> Result<u16, RegistryError> {
+        let _ = self.s.offer(&mut self.chain, hotkey, coldkey);
         let (netuid, registry) = (self.netuid, self.s.registry.clone());
         self.chain
             .call::<Result<u16, RegistryError>>(coldkey, &registry, "burned_register", (netuid, id(hotkey), 10 * TAO))
@@ -192,7 +196,21 @@ fn burned_and_pow_registration_serving_and_pruning() {
     let hot2 = w.chain.account();
     let block = w.chain.block();
     let seed: [u8; 32] = w.chain.query::<Option<[u8; 32]>>(&miner, &w.s.registry, "pow_seed", (w.netuid, block)).unwrap();
-    let (nonce, work) = subnet_registry::pow::solve(&seed, &id(&hot2), 1_000, 0, 10_000_000).unwrap();
+    let (nonce, work) = subnet_registry::pow::solve(&seed, &id(&hot2), &id(&other), 1_000, 0, 10_000_000).unwrap();
+    // Without the hotkey's consent the coldkey cannot bind it, even with valid work.
+    let r = w
+        .chain
+        .call::<Result<u16, RegistryError>>(&other, &w.s.registry, "pow_register", (w.netuid, id(&hot2), block, nonce, work))
+        .unwrap();
+    assert_eq!(r.value, Err(RegistryError::Staking(StakingError::HotkeyNotOffered)));
+    w.s.offer(&mut w.chain, &hot2, &other).unwrap();
+    // The pending call copied by a watcher of the pool: the seal covers `other`, not the thief.
+    let thief = w.chain.account();
+    let r = w
+        .chain
+        .call::<Result<u16, RegistryError>>(&thief, &w.s.registry, "pow_register", (w.netuid, id(&hot2), block, nonce, work))
+        .unwrap();
+    assert_eq!(r.value, Err(RegistryError::InvalidSeal));
     let before = w.s.total_issuance(&mut w.chain);
     let r = w
         .chain
@@ -370,6 +388,7 @@ fn a_new_subnet_earns_nothing_from_blocks_before_it_existed() {
     w.chain.advance(1_000); // 1,000 blocks of emission, not pulled yet: all of it is subnet 1's
     let (registry, ledger, admin) = (w.s.registry.clone(), w.s.ledger.clone(), w.s.admin.clone());
     let hot = w.chain.account();
+    w.s.offer(&mut w.chain, &hot, &creator).unwrap();
     let second = w
         .chain
         .call::<Result<u16, RegistryError>>(&creator, &registry, "create_subnet", (id(&hot), 5_000 * TAO))
@@ -399,6 +418,7 @@ fn switching_registration_off_stops_the_share_at_once() {
     assert_eq!(sent.unwrap().value, Ok(()));
     let (registry, ledger, admin) = (w.s.registry.clone(), w.s.ledger.clone(), w.s.admin.clone());
     let hot = w.chain.account();
+    w.s.offer(&mut w.chain, &hot, &creator).unwrap();
     let second = w
         .chain
         .call::<Result<u16, RegistryError>>(&creator, &registry, "create_subnet", (id(&hot), 5_000 * TAO))
@@ -426,6 +446,61 @@ fn switching_registration_off_stops_the_share_at_once() {
     w.chain.advance(100);
     let on = pending(&mut w, second);
     assert!(on >= off + 45 * TAO, "switched back on, it shares again at once: {off} then {on}");
+}
+
+/// Issue 10, finding 7: with no premine nobody could pay a subnet lock, so nothing could ever
+/// start. Now the admin opens the genesis subnet without a lock; a miner holding no TAO enters
+/// by proof of work; the owner's cut is the first TAO in existence, staked on the owner's
+/// validator, whose weights then pay the miner. Emission from the blocks before the genesis
+/// subnet is recycled, not handed to it in one windfall.
+#[test]
+fn a_fair_launch_comes_alive_without_a_premine() {
+    let mut chain = Chain::new();
+    let s = Suite::deploy(&mut chain, &[]).unwrap();
+    let admin = s.admin.clone();
+    assert_eq!(s.total_issuance(&mut chain), 0, "no premine");
+    chain.advance(500);
+    let r = chain.call::<Result<u16, RegistryError>>(&admin, &s.registry, "create_genesis_subnet", (id(&admin),)).unwrap();
+    let netuid = r.value.unwrap();
+    assert_eq!(s.total_issuance(&mut chain), 0, "the 500 blocks before the genesis subnet are recycled");
+    let r = chain.call::<Result<u16, RegistryError>>(&admin, &s.registry, "create_genesis_subnet", (id(&admin),)).unwrap();
+    assert_eq!(r.value, Err(RegistryError::GenesisClosed));
+    let h: Hyperparams = chain.query::<Option<Hyperparams>>(&admin, &s.registry, "hyperparams", (netuid,)).unwrap();
+    let fast = Hyperparams { tempo: 10, weights_rate_limit: 0, min_difficulty: 1_000, activity_cutoff: 1_000, ..h };
+    let r = chain.call::<Result<(), RegistryError>>(&admin, &s.registry, "set_hyperparams", (netuid, fast)).unwrap();
+    assert_eq!(r.value, Ok(()));
+    let r = chain.call::<Result<(), RegistryError>>(&admin, &s.registry, "set_registration_prices", (netuid, TAO, 1_000u64)).unwrap();
+    assert_eq!(r.value, Ok(()));
+    // A miner with no TAO at all enters by proof of work.
+    let (miner_cold, miner_hot) = (chain.account(), chain.account());
+    s.offer(&mut chain, &miner_hot, &miner_cold).unwrap();
+    let block = chain.block();
+    let seed: [u8; 32] = chain.query::<Option<[u8; 32]>>(&miner_cold, &s.registry, "pow_seed", (netuid, block)).unwrap();
+    let (nonce, work) = subnet_registry::pow::solve(&seed, &id(&miner_hot), &id(&miner_cold), 1_000, 0, 10_000_000).unwrap();
+    let args = (netuid, id(&miner_hot), block, nonce, work);
+    let r = chain.call::<Result<u16, RegistryError>>(&miner_cold, &s.registry, "pow_register", args).unwrap();
+    assert_eq!(r.value, Ok(1));
+    let mut epoch = |chain: &mut Chain| -> EpochReport {
+        let left: u32 = chain.query::<Result<u32, LedgerError>>(&admin, &s.ledger, "blocks_until_next_epoch", (netuid,)).unwrap();
+        chain.advance(left);
+        chain.call::<Result<EpochReport, LedgerError>>(&admin, &s.ledger, "run_epoch", (netuid,)).unwrap().value.unwrap()
+    };
+    let first = epoch(&mut chain);
+    let owner_tao = s.balance(&mut chain, &admin);
+    assert!(owner_tao > 0 && owner_tao == first.owner_cut, "the owner's cut is the first TAO: {first:?}");
+    let r = chain.call::<Result<(), StakingError>>(&admin, &s.staking, "add_stake", (id(&admin), owner_tao)).unwrap();
+    assert_eq!(r.value, Ok(()));
+    chain.advance(2); // stake matures
+    epoch(&mut chain); // the owner's validator takes its permit
+    let r = chain.call::<Result<(), LedgerError>>(&admin, &s.ledger, "set_weights", (netuid, vec![1u16], vec![65_535u16], 0u64)).unwrap();
+    assert_eq!(r.value, Ok(()));
+    for _ in 0..3 {
+        epoch(&mut chain);
+    }
+    let mined: u128 = chain.query(&miner_cold, &s.staking, "stake_of", (id(&miner_hot), id(&miner_cold)));
+    println!("fair launch: miner earned {mined} RAO, issuance {}", s.total_issuance(&mut chain));
+    assert!(mined > 0, "the proof-of-work miner earns TAO");
+    assert!(s.balance(&mut chain, &miner_cold) == 0, "the miner never needed TAO to start");
 }
 
 #[test]
