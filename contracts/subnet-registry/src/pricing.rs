@@ -1,6 +1,7 @@
 //! Prices: the subnet lock cost (spec/economics.md §5.3) and the classic per-interval
 //! adjustment of the registration burn and proof-of-work difficulty (§5.2 classic).
-use bt_interfaces::{Balance, BlockNumber};
+use crate::state::Subnet;
+use bt_interfaces::{Balance, BlockNumber, Hyperparams};
 
 /// `max(min_lock, last_lock × mult − (last_lock / interval) × (now − last_lock_block))`, with
 /// `mult = 1` before any subnet was ever created (`last_lock_block == 0`), else 2. The price
@@ -41,6 +42,58 @@ pub fn upgraded(x: u128, registrations: u16, target: u16, alpha: u64, min: u128,
 
 /// Most idle intervals computed one by one when a subnet is touched after a long pause.
 pub const MAX_CATCH_UP: u32 = 1_024;
+
+/// Applies every adjustment interval that has fully elapsed by `now` (spec §5.2 classic):
+/// the first with the interval's counters, later ones with none (prices fall), exactly as a
+/// chain adjusting at every interval boundary would have. Idle intervals stop costing once
+/// both prices reach their floors; after `MAX_CATCH_UP` idle intervals the prices are set to
+/// their floors.
+pub fn adjust_prices(s: &mut Subnet, h: &Hyperparams, now: BlockNumber) {
+    let interval = h.adjustment_interval.max(1);
+    let mut rounds: u32 = 0;
+    while now.saturating_sub(s.last_adjustment_block) >= interval {
+        let idle = s.regs_this_interval == 0;
+        let floored = s.burn == h.min_burn && s.difficulty == h.min_difficulty;
+        if idle && (floored || rounds >= MAX_CATCH_UP) {
+            s.burn = h.min_burn;
+            s.difficulty = h.min_difficulty;
+            let behind = now.saturating_sub(s.last_adjustment_block);
+            s.last_adjustment_block = now.saturating_sub(behind.checked_rem(interval).unwrap_or(0));
+            break;
+        }
+        let (r, t) = (s.regs_this_interval, h.target_regs_per_interval);
+        let (pow, burn) = (s.pow_regs_this_interval, s.burn_regs_this_interval);
+        let adjust_burn = |x: Balance| upgraded(x, r, t, h.adjustment_alpha, h.min_burn, h.max_burn);
+        let adjust_difficulty = |x: u64| {
+            let bounds = (u128::from(h.min_difficulty), u128::from(h.max_difficulty));
+            let v = upgraded(u128::from(x), r, t, h.adjustment_alpha, bounds.0, bounds.1);
+            u64::try_from(v).unwrap_or(h.max_difficulty)
+        };
+        // Over target: raise the price of the path used more (both on a tie). At or under
+        // target: lower the price of the path used more (both on a tie), as subtensor does.
+        let (more_pow, more_burn) = (pow >= burn, burn >= pow);
+        if r > t {
+            if more_pow {
+                s.difficulty = adjust_difficulty(s.difficulty);
+            }
+            if more_burn {
+                s.burn = adjust_burn(s.burn);
+            }
+        } else {
+            if more_pow {
+                s.burn = adjust_burn(s.burn);
+            }
+            if more_burn {
+                s.difficulty = adjust_difficulty(s.difficulty);
+            }
+        }
+        s.regs_this_interval = 0;
+        s.pow_regs_this_interval = 0;
+        s.burn_regs_this_interval = 0;
+        s.last_adjustment_block = s.last_adjustment_block.saturating_add(interval);
+        rounds = rounds.saturating_add(1);
+    }
+}
 
 #[cfg(test)]
 mod tests {
