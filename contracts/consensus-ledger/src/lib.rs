@@ -273,7 +273,7 @@ pub mod consensus_ledger {
         pub fn metagraph(&self, netuid: u16, start: u16) -> Result<Vec<MetagraphEntry>, LedgerError> {
             let wiring = self.wired()?;
             let page = registry_neuron_axons_page(wiring.registry, netuid, start).ok_or(LedgerError::CallFailed)?;
-            let hotkeys: Vec<AccountId> = page.iter().map(|(slot, _)| slot.hotkey).collect();
+            let hotkeys: Vec<AccountId> = page.iter().map(|(slot, _, _)| slot.hotkey).collect();
             let stakes = staking_stakes(wiring.staking, hotkeys).ok_or(LedgerError::CallFailed)?;
             let records = self.state.uid_records(netuid, start, u16::try_from(page.len()).unwrap_or(METAGRAPH_PAGE));
             Ok(page
@@ -281,7 +281,7 @@ pub mod consensus_ledger {
                 .zip(start..)
                 .zip(records)
                 .zip(stakes.into_iter().chain(core::iter::repeat(0)))
-                .map(|((((slot, axon), uid), (meta, out)), stake)| {
+                .map(|((((slot, axon, pruning_score), uid), (meta, out)), stake)| {
                     let out = if out.epoch_block > slot.registered_at { out } else { UidOutput::default() };
                     MetagraphEntry {
                         uid,
@@ -297,7 +297,7 @@ pub mod consensus_ledger {
                         dividends: out.dividends,
                         validator_trust: out.validator_trust,
                         emission: out.emission,
-                        pruning_score: out.pruning_score,
+                        pruning_score,
                         axon,
                     }
                 })

@@ -3,7 +3,8 @@
 //! `try_invoke`, and folds "the call could not be made" into `Err(None)`, keeping the
 //! callee's own typed error as `Err(Some(e))`.
 use crate::{
-    AccountId, Balance, Payout, RegistryView, StakingError, StakingProtocol, SubnetHooks, TaoEmission, TaoProtocol,
+    AccountId, Balance, Payout, RegistryHooks, RegistryView, StakingError, StakingProtocol, SubnetHooks, TaoEmission,
+    TaoProtocol,
     TokenError, PSP22, PSP22Burnable,
 };
 use ink::codegen::TraitCallBuilder;
@@ -133,16 +134,16 @@ pub fn registry_uid_of(registry: AccountId, netuid: u16, hotkey: AccountId) -> O
 
 /// Hands the epoch's pruning scores to the registry.
 pub fn registry_set_pruning_scores(registry: AccountId, netuid: u16, scores: Vec<u16>) -> CallResult<(), crate::RegistryError> {
-    let mut r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
+    let mut r: ink::contract_ref!(RegistryHooks, ink::env::DefaultEnvironment) = registry.into();
     flatten(r.call_mut().set_pruning_scores(netuid, scores).try_invoke())
 }
 
-/// A page of a subnet's neurons from `start`, with their axons.
+/// A page of a subnet's neurons from `start`, with their axons and pruning scores.
 pub fn registry_neuron_axons_page(
     registry: AccountId,
     netuid: u16,
     start: u16,
-) -> Option<Vec<(crate::NeuronSlot, Option<crate::AxonInfo>)>> {
+) -> Option<Vec<(crate::NeuronSlot, Option<crate::AxonInfo>, u16)>> {
     let r: ink::contract_ref!(RegistryView, ink::env::DefaultEnvironment) = registry.into();
     plain(r.call().neuron_axons_page(netuid, start).try_invoke())
 }

@@ -19,7 +19,7 @@ pub use psp22::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22};
 pub use admin::{AdminRole, PendingUpgrade, UpgradeAnnounced, UpgradeError, UPGRADE_DELAY};
 pub use ledger::{LedgerError, MetagraphEntry, SubnetHooks, MAX_PENDING_COMMITS, MAX_ROOT_MEMBERS};
 pub use registry::{
-    AxonInfo, HyperparamField, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView, MAX_UIDS_CEILING,
+    AxonInfo, HyperparamField, Hyperparams, NeuronSlot, RegistryError, RegistryHooks, RegistryView, SubnetView, MAX_UIDS_CEILING,
     NEURONS_PAGE, NEURON_AXONS_PAGE, ROOT_NETUID,
 };
 pub use staking::{Payout, StakingError, StakingProtocol, MAX_PAYOUTS, MAX_STAKE_QUERY};

@@ -212,7 +212,7 @@ pub struct SubnetView {
     pub hyperparams: Hyperparams,
 }
 
-/// What the ledger reads from the registry, and the outputs it hands back.
+/// What the ledger reads from the registry.
 #[ink::trait_definition]
 pub trait RegistryView {
     /// The subnet, its owner and hyperparameters.
@@ -235,11 +235,16 @@ pub trait RegistryView {
     #[ink(message)]
     fn netuids_open(&self) -> Vec<(u16, bool)>;
 
-    /// UIDs `start .. start + NEURON_AXONS_PAGE` with their axons (one read per neuron and
-    /// per axon: the metagraph's single call to the registry).
+    /// UIDs `start .. start + NEURON_AXONS_PAGE` with their axons and pruning scores (one
+    /// read per neuron and per axon: the metagraph's single call to the registry).
     #[ink(message)]
-    fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>)>;
+    fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>, u16)>;
+}
 
+/// What the ledger tells the registry. The registry owns the pruning scores (it prunes by
+/// them); the ledger computes them each epoch and keeps no copy.
+#[ink::trait_definition]
+pub trait RegistryHooks {
     /// Ledger only: the pruning scores of the epoch that just ran, one per UID.
     #[ink(message)]
     fn set_pruning_scores(&mut self, netuid: u16, scores: Vec<u16>) -> Result<(), RegistryError>;

@@ -22,7 +22,7 @@ pub mod subnet_registry {
         ledger_emission_shares, ledger_registration_switched, ledger_subnet_created, ledger_subnet_dissolved, staking_bind_owner, token_pull, token_recycle_from,
         token_transfer,
     };
-    use bt_interfaces::{AdminRole, AxonInfo, Hyperparams, NeuronSlot, RegistryError, RegistryView, SubnetView};
+    use bt_interfaces::{AdminRole, AxonInfo, Hyperparams, NeuronSlot, RegistryError, RegistryHooks, RegistryView, SubnetView};
     use ink::prelude::vec::Vec;
 
     /// The other contracts the registry talks to, fixed at wiring.
@@ -317,7 +317,7 @@ pub mod subnet_registry {
                 .neuron_axons_page(netuid, start)
                 .into_iter()
                 .zip(start..)
-                .map(|((slot, axon), uid)| NeuronInfo { uid, hotkey: slot.hotkey, registered_at: slot.registered_at, axon })
+                .map(|((slot, axon, _), uid)| NeuronInfo { uid, hotkey: slot.hotkey, registered_at: slot.registered_at, axon })
                 .collect()
         }
 
@@ -414,10 +414,12 @@ pub mod subnet_registry {
         }
 
         #[ink(message)]
-        fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>)> {
+        fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>, u16)> {
             self.state.neuron_axons_page(netuid, start)
         }
+    }
 
+    impl RegistryHooks for SubnetRegistry {
         #[ink(message)]
         fn set_pruning_scores(&mut self, netuid: u16, scores: Vec<u16>) -> Result<(), RegistryError> {
             self.ensure_ledger()?;

@@ -245,8 +245,11 @@ env_test!(serving_axons, {
     assert_eq!(r.axon(1, acc(20)).unwrap().ip, 0x0a00_0002);
     // The metagraph's page: every neuron once, with its axon if it serves one.
     let page = r.neuron_axons_page(1, 0);
-    assert_eq!(page.iter().map(|(slot, _)| *slot).collect::<Vec<_>>(), r.neurons_page(1, 0));
-    for (slot, axon) in &page {
+    assert_eq!(page.iter().map(|(slot, _, _)| *slot).collect::<Vec<_>>(), r.neurons_page(1, 0));
+    r.set_pruning_scores(1, vec![5, 6]).unwrap();
+    let scores: Vec<u16> = r.neuron_axons_page(1, 0).iter().map(|(_, _, score)| *score).collect();
+    assert_eq!(scores[..2], [5, 6], "with the pruning scores the registry prunes by");
+    for (slot, axon, _) in &page {
         let expected = if slot.hotkey == acc(20) { Some(8092) } else { None };
         assert_eq!(axon.map(|a| a.port), expected);
     }

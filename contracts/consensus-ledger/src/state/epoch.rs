@@ -132,7 +132,6 @@ impl LedgerState {
                 dividends: o.dividends,
                 validator_trust: o.validator_trust,
                 emission: o.emission,
-                pruning_score: o.pruning_score,
             });
             pruning_scores.push(o.pruning_score);
             if o.server_emission > 0 || o.validator_emission > 0 {

@@ -109,7 +109,6 @@ pub struct UidOutput {
     pub dividends: u16,
     pub validator_trust: u16,
     pub emission: u64,
-    pub pruning_score: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

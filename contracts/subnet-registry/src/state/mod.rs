@@ -290,11 +290,15 @@ impl RegistryState {
         self.slots(netuid, &s, start, NEURONS_PAGE).collect()
     }
 
-    /// UIDs `start .. start + NEURON_AXONS_PAGE` of `netuid` with their axons (the subnet
-    /// record is read once).
-    pub fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>)> {
+    /// UIDs `start .. start + NEURON_AXONS_PAGE` of `netuid` with their axons and pruning
+    /// scores (the subnet record and the scores are read once).
+    pub fn neuron_axons_page(&self, netuid: u16, start: u16) -> Vec<(NeuronSlot, Option<AxonInfo>, u16)> {
         let Some(s) = self.subnets.get(netuid) else { return Vec::new() };
-        self.slots(netuid, &s, start, NEURON_AXONS_PAGE).map(|slot| (slot, self.axon_in(netuid, &s, slot.hotkey))).collect()
+        let scores = self.pruning_scores.get(netuid).unwrap_or_default();
+        self.slots(netuid, &s, start, NEURON_AXONS_PAGE)
+            .zip(usize::from(start)..)
+            .map(|(slot, uid)| (slot, self.axon_in(netuid, &s, slot.hotkey), scores.get(uid).copied().unwrap_or(0)))
+            .collect()
     }
 
     fn slots<'a>(&'a self, netuid: u16, s: &Subnet, start: u16, page: u16) -> impl Iterator<Item = NeuronSlot> + 'a {
