@@ -324,8 +324,10 @@ fn stake_added_in_the_epoch_block_neither_weighs_nor_earns() {
     assert!(report.paid > 0);
     let mg = w.metagraph();
     let (a, b) = (&mg[0], &mg[usize::from(uid_b)]);
-    assert!(b.stake < 1_000 * TAO, "the sniper's 4,500 TAO are not in the validator's consensus stake: {}", b.stake);
-    assert!(a.stake_weight.abs_diff(b.stake_weight) < 2_000, "equal matured stakes weigh alike: {} vs {}", a.stake_weight, b.stake_weight);
+    let b_stake = b.stake;
+    assert_eq!(b_stake, w.stake_of(&vali_b, &cold_b), "the sniper's 4,500 TAO are not in the validator's consensus stake");
+    let (a_weight, b_weight) = (a.stake_weight, b.stake_weight);
+    assert!(a_weight.abs_diff(b_weight) < 2_000, "equal matured stakes weigh alike: {a_weight} vs {b_weight}");
     assert_eq!(w.stake_of(&vali_b, &sniper), 4_500 * TAO, "the sniper earned nothing");
     assert!(w.stake_of(&vali_b, &cold_b) > b_before, "the matured nominator earned the dividends");
     let out = w.chain.call::<Result<u128, StakingError>>(&sniper, &staking, "remove_stake", (id(&vali_b), 4_500 * TAO)).unwrap();
