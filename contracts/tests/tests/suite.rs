@@ -443,7 +443,8 @@ fn switching_registration_off_stops_the_share_at_once() {
     let off = pending(&mut w, second);
     println!("second subnet: {before} RAO before the switch, {off} after 1,000 blocks switched off");
     assert!(off <= before + TAO, "a switched-off subnet earns nothing more: {before} then {off}");
-    assert!(pending(&mut w, w.netuid) >= 1_000 * TAO, "the other subnet gets the blocks after the switch");
+    let first = w.netuid;
+    assert!(pending(&mut w, first) >= 1_000 * TAO, "the other subnet gets the blocks after the switch");
     switch(&mut w, true);
     w.chain.advance(100);
     let on = pending(&mut w, second);
@@ -482,7 +483,7 @@ fn a_fair_launch_comes_alive_without_a_premine() {
     let args = (netuid, id(&miner_hot), block, nonce, work);
     let r = chain.call::<Result<u16, RegistryError>>(&miner_cold, &s.registry, "pow_register", args).unwrap();
     assert_eq!(r.value, Ok(1));
-    let mut epoch = |chain: &mut Chain| -> EpochReport {
+    let epoch = |chain: &mut Chain| -> EpochReport {
         let left: u32 = chain.query::<Result<u32, LedgerError>>(&admin, &s.ledger, "blocks_until_next_epoch", (netuid,)).unwrap();
         chain.advance(left);
         chain.call::<Result<EpochReport, LedgerError>>(&admin, &s.ledger, "run_epoch", (netuid,)).unwrap().value.unwrap()
