@@ -105,6 +105,14 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
         serve.dry_run.exec_result.gas_consumed.ref_time()
     );
 
+    // Stake matures two blocks after it is added (local staking params): let it, so the
+    // snapshots below see the same stake as the epochs.
+    for _ in 0..2 {
+        submit(&mut client, &alice, &tc.transfer(id(&m2), 1, vec![]))
+            .await
+            .expect("filler block");
+    }
+
     let mut epochs_checked = 0;
     for round in 0..4 {
         // Wait (one extrinsic seals one block) until the epoch is due.
