@@ -106,6 +106,26 @@ impl World {
         self.run_epoch().unwrap()
     }
 
+    /// Funds another coldkey (subnet creation is rate-limited per coldkey), which creates a
+    /// second subnet; returns its netuid.
+    fn second_subnet(&mut self) -> u16 {
+        let creator = self.chain.account();
+        let (token, owner, registry) = (self.s.token.clone(), self.owner.clone(), self.s.registry.clone());
+        let args = (id(&creator), 5_000 * TAO, Vec::<u8>::new());
+        let sent = self.chain.call::<Result<(), bt_interfaces::PSP22Error>>(&owner, &token, "PSP22::transfer", args);
+        assert_eq!(sent.unwrap().value, Ok(()));
+        let hot = self.chain.account();
+        self.s.offer(&mut self.chain, &hot, &creator).unwrap();
+        let r = self.chain.call::<Result<u16, RegistryError>>(&creator, &registry, "create_subnet", (id(&hot), 5_000 * TAO));
+        r.unwrap().value.unwrap()
+    }
+
+    /// What `netuid` has accrued and not yet been paid.
+    fn pending_emission(&mut self, netuid: u16) -> u128 {
+        let (ledger, admin) = (self.s.ledger.clone(), self.s.admin.clone());
+        self.chain.query::<Result<u128, LedgerError>>(&admin, &ledger, "pending_emission", (netuid,)).unwrap()
+    }
+
     fn metagraph(&mut self) -> Vec<MetagraphEntry> {
         let (netuid, ledger, admin) = (self.netuid, self.s.ledger.clone(), self.s.admin.clone());
         self.chain.query::<Result<Vec<MetagraphEntry>, LedgerError>>(&admin, &ledger, "metagraph", (netuid, 0u16)).unwrap()
@@ -382,27 +402,12 @@ fn epochs_pay_miners_validators_nominators_and_the_owner() {
 #[test]
 fn a_new_subnet_earns_nothing_from_blocks_before_it_existed() {
     let mut w = world(8, 4, &[]);
-    let creator = w.chain.account(); // another coldkey: subnet creation is rate-limited per coldkey
-    let (token, owner) = (w.s.token.clone(), w.owner.clone());
-    let sent = w.chain.call::<Result<(), bt_interfaces::PSP22Error>>(&owner, &token, "PSP22::transfer", (id(&creator), 5_000 * TAO, Vec::<u8>::new()));
-    assert_eq!(sent.unwrap().value, Ok(()));
     w.next_epoch(); // pulls: subnet 1's accrual is now up to date
     w.chain.advance(1_000); // 1,000 blocks of emission, not pulled yet: all of it is subnet 1's
-    let (registry, ledger, admin) = (w.s.registry.clone(), w.s.ledger.clone(), w.s.admin.clone());
-    let hot = w.chain.account();
-    w.s.offer(&mut w.chain, &hot, &creator).unwrap();
-    let second = w
-        .chain
-        .call::<Result<u16, RegistryError>>(&creator, &registry, "create_subnet", (id(&hot), 5_000 * TAO))
-        .unwrap()
-        .value
-        .unwrap();
+    let second = w.second_subnet();
     w.chain.advance(10);
-    let pending = |w: &mut World, netuid: u16| -> u128 {
-        w.chain.query::<Result<u128, LedgerError>>(&admin, &ledger, "pending_emission", (netuid,)).unwrap()
-    };
     let netuid = w.netuid;
-    let (first, new) = (pending(&mut w, netuid), pending(&mut w, second));
+    let (first, new) = (w.pending_emission(netuid), w.pending_emission(second));
     println!("pending after creation + 10 blocks: first {first}, new {new}");
     assert!(new <= 6 * TAO, "the new subnet got {new} RAO for ~10 shared blocks");
     assert!(first >= 1_000 * TAO, "the blocks before belong to the first subnet: {first}");
@@ -414,22 +419,9 @@ fn a_new_subnet_earns_nothing_from_blocks_before_it_existed() {
 #[test]
 fn switching_registration_off_stops_the_share_at_once() {
     let mut w = world(8, 4, &[]);
-    let creator = w.chain.account();
-    let (token, owner) = (w.s.token.clone(), w.owner.clone());
-    let sent = w.chain.call::<Result<(), bt_interfaces::PSP22Error>>(&owner, &token, "PSP22::transfer", (id(&creator), 5_000 * TAO, Vec::<u8>::new()));
-    assert_eq!(sent.unwrap().value, Ok(()));
-    let (registry, ledger, admin) = (w.s.registry.clone(), w.s.ledger.clone(), w.s.admin.clone());
-    let hot = w.chain.account();
-    w.s.offer(&mut w.chain, &hot, &creator).unwrap();
-    let second = w
-        .chain
-        .call::<Result<u16, RegistryError>>(&creator, &registry, "create_subnet", (id(&hot), 5_000 * TAO))
-        .unwrap()
-        .value
-        .unwrap();
-    let pending = |w: &mut World, netuid: u16| -> u128 {
-        w.chain.query::<Result<u128, LedgerError>>(&admin, &ledger, "pending_emission", (netuid,)).unwrap()
-    };
+    let second = w.second_subnet();
+    let (registry, admin) = (w.s.registry.clone(), w.s.admin.clone());
+    let pending = |w: &mut World, netuid: u16| w.pending_emission(netuid);
     let switch = |w: &mut World, allowed: bool| {
         let h: Hyperparams = w.chain.query::<Option<Hyperparams>>(&admin, &registry, "hyperparams", (second,)).unwrap();
         let h = Hyperparams { registration_allowed: allowed, ..h };
