@@ -137,15 +137,8 @@ impl StakingState {
     /// Stake of `coldkey` on `hotkey`, maturing stake included.
     pub fn stake_of(&self, hotkey: AccountId, coldkey: AccountId) -> Balance {
         let Some(pool) = self.pools.get(hotkey) else { return 0 };
-        let mut shares = self.shares_of(&pool, hotkey, coldkey);
-        let mut unfolded: Balance = 0;
-        for t in self.moves.get((hotkey, coldkey)).unwrap_or_default().maturing {
-            match self.folded.get((hotkey, t.mature_at)) {
-                Some(f) => shares = shares.saturating_add(f.preview(t.amount)),
-                None => unfolded = unfolded.saturating_add(t.amount),
-            }
-        }
-        pool.value_of(shares).saturating_add(unfolded)
+        let moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
+        self.position_value(&pool, hotkey, coldkey, &moves)
     }
 
     /// Every position of `coldkey` at `block`: its own hotkeys first, then its nominations.
@@ -155,8 +148,9 @@ impl StakingState {
             .chain(self.positions.get(coldkey).unwrap_or_default())
             .map(|hotkey| {
                 let moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
+                let stake = self.pools.get(hotkey).map_or(0, |pool| self.position_value(&pool, hotkey, coldkey, &moves));
                 let maturing = moves.total().saturating_sub(maturity::matured_sum(&moves.maturing, block));
-                Position { hotkey, stake: self.stake_of(hotkey, coldkey), maturing }
+                Position { hotkey, stake, maturing }
             })
             .collect()
     }
@@ -326,8 +320,9 @@ impl StakingState {
 
     // ---- epoch payouts ----
 
-    /// Credits an epoch's payouts and returns the total the shell must pull from the ledger.
-    /// Payouts to a hotkey without an owner are skipped (they stay with the ledger).
+    /// Credits an epoch's payouts and returns their total, which the ledger transfers to
+    /// staking. Payouts to a hotkey without an owner are skipped (they stay with the ledger).
+    /// Stake matured by `block` is folded into its pool before the pool is paid.
     pub fn distribute(&mut self, payouts: &[Payout], block: BlockNumber) -> Result<(Balance, Events), StakingError> {
         if payouts.len() > usize::try_from(MAX_PAYOUTS).unwrap_or(usize::MAX) {
             return Err(StakingError::TooManyPayouts);
@@ -408,6 +403,20 @@ impl StakingState {
             }
         }
         Ok(held)
+    }
+
+    /// What a position is worth: its shares, the shares its folded tranches would claim, and
+    /// its tranches not folded yet.
+    fn position_value(&self, pool: &Pool, hotkey: AccountId, coldkey: AccountId, moves: &Moves) -> Balance {
+        let mut shares = self.shares_of(pool, hotkey, coldkey);
+        let mut unfolded: Balance = 0;
+        for t in &moves.maturing {
+            match self.folded.get((hotkey, t.mature_at)) {
+                Some(f) => shares = shares.saturating_add(f.preview(t.amount)),
+                None => unfolded = unfolded.saturating_add(t.amount),
+            }
+        }
+        pool.value_of(shares).saturating_add(unfolded)
     }
 
     fn shares_of(&self, pool: &Pool, hotkey: AccountId, coldkey: AccountId) -> u128 {

@@ -90,6 +90,12 @@ pub mod tao_token {
             crate::emission::CAP
         }
 
+        /// The caller and the code it runs now (`None` for an account without code).
+        fn caller_and_code(&self) -> (AccountId, Option<Hash>) {
+            let caller = self.env().caller();
+            (caller, self.env().code_hash(&caller).ok())
+        }
+
         fn emit(&self, events: Vec<TokenEvent>) {
             for event in events {
                 match event {
@@ -212,8 +218,7 @@ pub mod tao_token {
     impl TaoProtocol for TaoToken {
         #[ink(message)]
         fn pull(&mut self, from: AccountId, value: Balance) -> Result<(), TokenError> {
-            let caller = self.env().caller();
-            let code = self.env().code_hash(&caller).ok();
+            let (caller, code) = self.caller_and_code();
             let events = self.state.pull(caller, code, from, value)?;
             self.emit(events);
             Ok(())
@@ -221,8 +226,7 @@ pub mod tao_token {
 
         #[ink(message)]
         fn recycle_from(&mut self, from: AccountId, value: Balance) -> Result<(), TokenError> {
-            let caller = self.env().caller();
-            let code = self.env().code_hash(&caller).ok();
+            let (caller, code) = self.caller_and_code();
             let events = self.state.recycle_from(caller, code, from, value)?;
             self.emit(events);
             Ok(())

@@ -37,7 +37,7 @@ impl LedgerState {
         }
         // Until root votes decide, registration-enabled subnets share equally, others get nothing.
         if !self.root_shares {
-            let share = if h.registration_allowed { accrual::EQUAL_SHARE } else { 0 };
+            let share = self.share_for_registration(h.registration_allowed, s.account.share);
             if s.account.share != share {
                 self.pool.set_share(&mut s.account, share);
             }

@@ -304,14 +304,20 @@ impl LedgerState {
     /// the next root epoch.
     pub fn registration_switched(&mut self, netuid: u16, allowed: bool) {
         let Some(mut s) = self.subnets.get(netuid) else { return };
-        let share = match (allowed, self.root_shares) {
-            (false, _) => 0,
-            (true, false) => accrual::EQUAL_SHARE,
-            (true, true) => return,
-        };
+        let share = self.share_for_registration(allowed, s.account.share);
         if s.account.share != share {
             self.pool.set_share(&mut s.account, share);
             self.subnets.insert(netuid, &s);
+        }
+    }
+
+    /// A subnet's share given whether registration is open on it: none while closed; an equal
+    /// share while open until root votes decide, then what the last root epoch gave it.
+    fn share_for_registration(&self, allowed: bool, current: u128) -> u128 {
+        match (allowed, self.root_shares) {
+            (false, _) => 0,
+            (true, false) => accrual::EQUAL_SHARE,
+            (true, true) => current,
         }
     }
 
