@@ -3,6 +3,7 @@
 //! pass/fail tests.
 
 pub mod attack;
+pub mod chain;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -120,6 +121,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         images: usize,
     },
+    /// Chain client figures: metagraph sync time and RPC calls, proof-of-work hash rate.
+    #[command(subcommand)]
+    Chain(chain::ChainBench),
 }
 
 /// Latency summary.
@@ -278,8 +282,9 @@ impl Handler for InstantHandler {
     }
 }
 
-pub async fn run(cmd: BenchCommand) -> Result<()> {
+pub async fn run(cmd: BenchCommand, chain_args: &crate::cli::ChainArgs) -> Result<()> {
     match cmd {
+        BenchCommand::Chain(c) => chain::run(c, chain_args).await,
         BenchCommand::Miner {
             device,
             model,

@@ -6,6 +6,7 @@
 //! Memory is bounded: per-UID vectors have at most 65,536 entries (UIDs are u16), one round's
 //! answers are dropped after scoring, and responses are size-capped by the dendrite.
 
+pub mod on_chain;
 pub mod scoring;
 pub mod state;
 pub mod weights;
@@ -113,6 +114,11 @@ impl<T: Task> Validator<T> {
             cfg,
             state,
         })
+    }
+
+    /// The subnet's weight limits changed (read from the chain each round).
+    pub fn set_weight_params(&mut self, p: WeightParams) {
+        self.cfg.weights = p;
     }
 
     pub fn state(&self) -> &ValidatorState {

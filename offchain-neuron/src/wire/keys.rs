@@ -44,21 +44,7 @@ impl Hotkey {
     /// From a file holding a secret URI or mnemonic (first non-empty line). Refuses a file that
     /// other users can read or write: the key in it must be treated as already leaked.
     pub fn from_file(path: &Path) -> Result<Self> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let m = std::fs::metadata(path)
-                .with_context(|| format!("cannot read hotkey file {}", path.display()))?;
-            let mode = m.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                anyhow::bail!(
-                    "hotkey file {} has mode {mode:o}: other users can read it. Run `chmod 600 {}` \
-                     (and consider the key exposed if the machine is shared)",
-                    path.display(),
-                    path.display()
-                );
-            }
-        }
+        crate::fsutil::check_private(path)?;
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read hotkey file {}", path.display()))?;
         let line = text
@@ -89,6 +75,16 @@ impl Hotkey {
     fn from_pair(pair: Keypair) -> Self {
         let account = AccountId(pair.public_key().0);
         Self { pair, account }
+    }
+
+    /// The signing pair (for chain extrinsics).
+    pub fn pair(&self) -> &Keypair {
+        &self.pair
+    }
+
+    /// Wraps a pair (a wallet's coldkey or hotkey).
+    pub fn from_keypair(pair: Keypair) -> Self {
+        Self::from_pair(pair)
     }
 
     /// The public key / account id.

@@ -1,0 +1,480 @@
+//! The `neuron` commands and the chain client against a real substrate-contracts-node with the
+//! suite deployed by `scripts/deploy.sh` from the release bundles (build them first:
+//! `scripts/build-contracts.sh`; `scripts/test.sh` does). Every command runs as the real
+//! binary; refusals are checked for their words.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bt_interfaces::RegistryView;
+use serde_json::Value;
+
+const NEURON: &str = env!("CARGO_BIN_EXE_neuron");
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+const PASSWORD: &str = "correct horse battery";
+
+/// A dev node on a free port; killed when dropped.
+struct Node {
+    child: Option<Child>,
+    port: u16,
+    base: PathBuf,
+    log: PathBuf,
+}
+
+impl Node {
+    fn start(dir: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut n = Node {
+            child: None,
+            port,
+            base: dir.join("node"),
+            log: dir.join("node.log"),
+        };
+        n.spawn();
+        n
+    }
+
+    fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .unwrap();
+        let child = Command::new(
+            std::env::var("CONTRACTS_NODE").unwrap_or_else(|_| "substrate-contracts-node".into()),
+        )
+        .args(["--dev", "--rpc-port", &self.port.to_string(), "--base-path"])
+        .arg(&self.base)
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("substrate-contracts-node is not installed: run scripts/setup.sh");
+        self.child = Some(child);
+        let t0 = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "node did not open its RPC port; see {}",
+                self.log.display()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Deploys the suite (a 100,000 TAO dev premine for Alice, local settings, genesis subnet).
+fn deploy(node: &Node, dir: &Path) -> PathBuf {
+    let out = dir.join("deployment.json");
+    let status = Command::new(repo().join("scripts/deploy.sh"))
+        .args(["--url", &node.url(), "--local", "--skip-build", "--out"])
+        .arg(&out)
+        .args(["--dev-genesis", &format!("{ALICE}=100000")])
+        .stdout(Stdio::null())
+        .status()
+        .expect("run scripts/deploy.sh");
+    assert!(
+        status.success(),
+        "scripts/deploy.sh failed (are the bundles built? scripts/build-contracts.sh)"
+    );
+    out
+}
+
+struct Env {
+    home: PathBuf,
+    deployment: PathBuf,
+}
+
+impl Env {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(NEURON);
+        c.args(args)
+            .env("BT_HOME", &self.home)
+            .env("BT_DEPLOYMENT", &self.deployment)
+            .env("BT_WALLET_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run neuron")
+    }
+
+    /// Runs a command that must succeed.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "neuron {args:?} failed:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let text = self.ok(&a);
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("neuron {args:?} printed no JSON ({e}): {text}"))
+    }
+
+    /// Runs a command that must fail; returns its error text.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(
+            !out.status.success(),
+            "neuron {args:?} should have been refused; stdout: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        err
+    }
+}
+
+/// Seals `n` blocks (a dev node makes a block per transaction): remarks signed by Alice.
+fn advance(node: &Node, n: usize) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let rpc = offchain_neuron::chain::Rpc::connect(&node.url(), Duration::from_secs(30))
+            .await
+            .unwrap();
+        let alice = subxt_signer::sr25519::dev::alice();
+        for _ in 0..n {
+            rpc.remark(&alice).await.unwrap();
+        }
+    });
+}
+
+fn rao(v: &Value) -> u128 {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a RAO string: {v}"))
+        .parse()
+        .unwrap()
+}
+
+const TAO: u128 = 1_000_000_000;
+
+#[test]
+fn commands_drive_the_economy_on_a_real_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(dir.path());
+    let env = Env {
+        home: dir.path().join("home"),
+        deployment: deploy(&node, dir.path()),
+    };
+
+    // Wallet: create, list, wrong password refused, fund.
+    env.ok(&["wallet", "new", "w1"]);
+    let list = env.json(&["wallet", "list"]);
+    let cold = list[0]["coldkey"].as_str().unwrap().to_string();
+    assert_eq!(list[0]["hotkeys"][0]["name"], "default");
+    let hot = list[0]["hotkeys"][0]["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let wrong = env
+        .cmd(&[
+            "wallet", "transfer", "--wallet", "w1", "--to", ALICE, "--amount", "1",
+        ])
+        .env("BT_WALLET_PASSWORD", "not the password")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("wrong password"),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+    env.ok(&[
+        "wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "1000", "--native",
+    ]);
+    env.ok(&[
+        "wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "500",
+    ]);
+    let bal = env.json(&["wallet", "balance", "--wallet", "w1"]);
+    assert_eq!(rao(&bal["free_rao"]), 500 * TAO);
+    let err = env.refused(&[
+        "wallet", "transfer", "--wallet", "w1", "--to", ALICE, "--amount", "600",
+    ]);
+    assert!(
+        err.contains("the transfer refused: the sender's TAO balance is below the amount"),
+        "{err}"
+    );
+
+    // Subnets: the genesis subnet, tuned by its owner (the deployer); others are refused.
+    let subnets = env.json(&["subnet", "list"]);
+    assert_eq!(subnets[0]["netuid"], 1);
+    let err = env.refused(&["subnet", "set", "1", "tempo", "10", "--wallet", "w1"]);
+    assert!(
+        err.contains("refused: only the subnet's owner may do this"),
+        "{err}"
+    );
+    let err = env.refused(&["subnet", "set", "1", "tempo", "0", "--wallet", "//Alice"]);
+    assert!(err.contains("tempo is outside its bounds"), "{err}");
+    for (p, v) in [
+        ("tempo", "10"),
+        ("weights_rate_limit", "0"),
+        ("max_regs_per_block", "4"),
+        ("min_difficulty", "1000"),
+        ("max_difficulty", "20000"),
+    ] {
+        env.ok(&["subnet", "set", "1", p, v, "--wallet", "//Alice"]);
+    }
+    let h = env.json(&["subnet", "hyperparams", "1"]);
+    assert_eq!(h["tempo"], "10");
+    assert_eq!(h["max_difficulty"], "20000");
+
+    // Registration by burn (the hotkey consents first, funded by the coldkey) and by work.
+    let reg = env.json(&[
+        "subnet", "register", "--netuid", "1", "--burn", "--wallet", "w1", "--hotkey", "default",
+    ]);
+    assert_eq!(reg["uid"], 1);
+    let err = env.refused(&[
+        "subnet", "register", "--netuid", "7", "--burn", "--wallet", "w1",
+    ]);
+    assert!(err.contains("no subnet has netuid 7"), "{err}");
+    env.ok(&["wallet", "new-hotkey", "w1", "--hotkey", "h2"]);
+    let reg2 = env.json(&[
+        "subnet",
+        "register",
+        "--netuid",
+        "1",
+        "--pow",
+        "--threads",
+        "2",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "h2",
+    ]);
+    assert_eq!(reg2["uid"], 2);
+
+    // Axon, stake, weights.
+    env.ok(&[
+        "axon",
+        "serve",
+        "127.0.0.1:9999",
+        "--netuid",
+        "1",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
+    env.ok(&[
+        "stake", "add", "--wallet", "w1", "--hotkey", "default", "--amount", "100",
+    ]);
+    let positions = env.json(&["stake", "list", "--wallet", "w1"]);
+    let pos = positions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["hotkey"] == hot.as_str())
+        .expect("position on the hotkey");
+    assert_eq!(
+        rao(&pos["stake_rao"]) + rao(&pos["maturing_rao"]),
+        100 * TAO
+    );
+    let err = env.refused(&[
+        "stake", "remove", "--wallet", "w1", "--hotkey", "default", "--amount", "1000",
+    ]);
+    assert!(err.contains("unstaking refused"), "{err}");
+    let err = env.refused(&[
+        "weights",
+        "set",
+        "--netuid",
+        "1",
+        "--uids",
+        "2",
+        "--weights",
+        "1",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
+    assert!(err.contains("weights refused: only validators"), "{err}");
+
+    // Epochs: due, run, then the simulation of the next epoch matches what the ledger pays.
+    let due = env.json(&["epoch", "due"]);
+    assert_eq!(due[0]["netuid"], 1);
+    // Stake matures from the second stake interval (10 blocks here) after it was added.
+    advance(&node, 25);
+    let first = env.json(&["epoch", "run", "--netuid", "1", "--wallet", "//Alice"]);
+    assert_eq!(first["value"]["netuid"], 1);
+    // Permits exist now: the validator weights UID 2.
+    let set = env.json(&[
+        "weights",
+        "set",
+        "--netuid",
+        "1",
+        "--uids",
+        "2",
+        "--weights",
+        "1",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
+    assert_eq!(set["value"][0][0], 2);
+    let row = env.json(&["weights", "show", "--netuid", "1", "--uid", "1"]);
+    assert_eq!(row["weights"][0][0], 2);
+    advance(&node, 12);
+    let sim = env.json(&["epoch", "simulate", "1"]);
+    let run = env.json(&["epoch", "run", "--netuid", "1", "--wallet", "//Alice"]);
+    let meta = env.json(&["metagraph", "1"]);
+    for (s, m) in sim["neurons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(meta.as_array().unwrap())
+    {
+        let share = s["incentive"].as_u64().unwrap() as f64 / 65535.0;
+        assert!(
+            (share - m["incentive"].as_f64().unwrap()).abs() < 1e-12,
+            "uid {}: simulated incentive {share}, chain {}",
+            s["uid"],
+            m["incentive"]
+        );
+        let share = s["dividends"].as_u64().unwrap() as f64 / 65535.0;
+        assert!(
+            (share - m["dividends"].as_f64().unwrap()).abs() < 1e-12,
+            "uid {}: dividends",
+            s["uid"]
+        );
+    }
+    assert!(rao(&run["value"]["paid_rao"]) > 0);
+    let miner = meta
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["uid"] == 2)
+        .unwrap();
+    assert!(
+        miner["incentive"].as_f64().unwrap() > 0.99,
+        "the only weighted miner takes the incentive: {miner}"
+    );
+    let served = meta
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["uid"] == 1)
+        .unwrap();
+    assert_eq!(served["axon"], "127.0.0.1:9999");
+
+    // Root and delegates read back.
+    let delegates = env.json(&["stake", "delegates"]);
+    assert!(
+        delegates
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["hotkey"] == hot.as_str())
+    );
+    let err = env.refused(&[
+        "root",
+        "weights",
+        "--netuids",
+        "1",
+        "--weights",
+        "1",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
+    assert!(
+        err.contains("root weights refused: only root network members"),
+        "{err}"
+    );
+
+    // Export and import: the coldkey file opens as a polkadot.js keystore elsewhere.
+    let exported = dir.path().join("cold.json");
+    env.ok(&[
+        "wallet",
+        "export",
+        "w1",
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    env.ok(&[
+        "wallet",
+        "import",
+        "w2",
+        "--file",
+        exported.to_str().unwrap(),
+    ]);
+    let bal2 = env.json(&["wallet", "balance", "--wallet", "w2"]);
+    assert_eq!(bal2["address"], cold.as_str());
+}
+
+#[test]
+fn the_client_survives_a_node_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = Node::start(dir.path());
+    let deployment = deploy(&node, dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use offchain_neuron::chain::{Chain, Deployment};
+        let d = Deployment::load(&deployment).unwrap();
+        let chain = Chain::connect(d, Some(&node.url()), Duration::from_secs(30))
+            .await
+            .unwrap();
+        let before = chain.block().await.unwrap();
+        node.stop();
+        // The node comes back on the same base path a few seconds later.
+        let restart = tokio::task::spawn_blocking(move || {
+            std::thread::sleep(Duration::from_secs(3));
+            node.spawn();
+            node
+        });
+        let after = chain
+            .block()
+            .await
+            .expect("the read retried until the node was back");
+        assert!(
+            after >= before,
+            "the chain kept its blocks: {before} -> {after}"
+        );
+        let netuids = chain.read(&chain.registry().netuids_open()).await.unwrap();
+        assert_eq!(
+            netuids,
+            vec![(1, true)],
+            "the deployment survived the restart"
+        );
+        drop(restart.await.unwrap());
+    });
+}
