@@ -30,6 +30,8 @@ pub type Message<Args, R> = CallBuilder<
 /// the extrinsic in the next, where block-dependent work (emission since the last pull, stake
 /// maturing, prices) differs; unused gas is refunded.
 pub const GAS_MARGIN_PERCENT: u64 = 30;
+/// Blocks a signed extrinsic stays valid for.
+const MORTALITY_BLOCKS: u64 = 64;
 /// How long a submitted extrinsic may take to reach a block.
 pub const INCLUSION_DEADLINE: std::time::Duration = std::time::Duration::from_secs(90);
 
@@ -285,10 +287,31 @@ impl Rpc {
             action: action.to_string(),
             source,
         };
+        // Mortal from the best block (not the finalized one, which can lag far behind).
+        let best = retry("read the best header", || async {
+            self.legacy
+                .chain_get_header(None)
+                .await?
+                .ok_or_else(|| anyhow!("the node returned no best header"))
+        })
+        .await
+        .map_err(transport)?;
+        // The next nonce as the node's pool sees it (subxt's default reads the finalized state,
+        // which misses transactions in recent blocks).
+        let who: subxt::utils::AccountId32 = signer.public_key().to_account_id();
+        let nonce = retry("read the account's nonce", || async {
+            Ok(self.legacy.system_account_next_index(&who).await?)
+        })
+        .await
+        .map_err(transport)?;
+        let params = subxt::config::DefaultExtrinsicParamsBuilder::<subxt::PolkadotConfig>::new()
+            .mortal(&best, MORTALITY_BLOCKS)
+            .nonce(nonce)
+            .build();
         let mut progress = deadline(
             self.client
                 .tx()
-                .sign_and_submit_then_watch_default(tx, signer),
+                .sign_and_submit_then_watch(tx, signer, params),
         )
         .await
         .map_err(transport)?

@@ -44,7 +44,7 @@ pub enum StakeCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Every position of a coldkey with its value (matured and maturing).
+    /// Every position of a coldkey with its value (all of it, and the part still maturing).
     #[command(
         after_help = "Examples:\n  neuron stake list --wallet me\n  neuron stake list --address 5F... --json"
     )]
@@ -204,7 +204,7 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
                 println!("{coldkey} has no stake");
                 return Ok(());
             }
-            println!("{:<48}  {:>20}  {:>20}", "hotkey", "stake", "maturing");
+            println!("{:<48}  {:>20}  {:>20}", "hotkey", "stake", "of which maturing");
             let (mut total, mut maturing) = (0u128, 0u128);
             for p in &positions {
                 total = total.saturating_add(p.stake);
