@@ -476,3 +476,71 @@ fn the_client_survives_a_node_restart() {
         drop(restart.await.unwrap());
     });
 }
+
+/// Kills the child processes a test started when it ends (pass or fail).
+struct Procs(Vec<Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[test]
+fn a_miner_and_a_validator_meet_on_the_chain() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(dir.path());
+    let env = Env {
+        home: dir.path().join("home"),
+        deployment: deploy(&node, dir.path()),
+    };
+    for (p, v) in [("tempo", "10"), ("weights_rate_limit", "0"), ("max_regs_per_block", "4")] {
+        env.ok(&["subnet", "set", "1", p, v, "--wallet", "//Alice"]);
+    }
+    let model = dir.path().join("small.bpk");
+    env.ok(&["train", "--out", model.to_str().unwrap(), "--size", "small", "--steps", "30", "--batch", "32", "--eval-images", "64"]);
+
+    // The validator: the genesis owner hotkey (//Alice, UID 0) with stake, and a permit from
+    // the first epoch after its stake matured.
+    env.ok(&["stake", "add", "--wallet", "//Alice", "--hotkey", "//Alice", "--amount", "1000"]);
+    advance(&node, 25);
+    env.ok(&["epoch", "run", "--netuid", "1", "--wallet", "//Alice"]);
+
+    // The miner registers itself by burn, serves, and publishes its axon.
+    let mut procs = Procs(Vec::new());
+    let mut miner = env
+        .cmd(&["miner", "--model", model.to_str().unwrap(), "--netuid", "1", "--wallet", "//Alice", "--hotkey", "//Bob", "--register", "burn", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = miner.stdout.take().unwrap();
+    procs.0.push(miner);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .strip_prefix("axon listening on http://")
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected miner output: {line:?}"))
+        .to_string();
+    let meta = env.json(&["metagraph", "1"]);
+    let bob = meta.as_array().unwrap().iter().find(|m| m["uid"] == 1).expect("the miner holds UID 1");
+    assert_eq!(bob["axon"], addr.as_str(), "the published axon is the one listening");
+
+    // The validator scores it and sets weights on the ledger.
+    let out = env.ok(&[
+        "validator", "--netuid", "1", "--wallet", "//Alice", "--hotkey", "//Alice", "--rounds", "2",
+        "--interval-secs", "1", "--images", "16", "--timeout-ms", "10000", "--state",
+        dir.path().join("v.json").to_str().unwrap(),
+    ]);
+    assert!(out.contains("chain: weights set in block"), "{out}");
+    let row = env.json(&["weights", "show", "--netuid", "1", "--uid", "0"]);
+    assert_eq!(row["weights"][0][0], 1, "the validator's weights on the ledger name the miner: {row}");
+    for l in out.lines().filter(|l| l.contains("chain: weights")) {
+        println!("{l}");
+    }
+}

@@ -45,12 +45,11 @@ fn catalogue() -> Vec<(&'static str, Option<[u8; 32]>, Describe)> {
     use subnet_registry::events as g;
     use tao_token::events as t;
     vec![
-        describe!(t::Transfer, |e| format!(
-            "{} moved from {} to {}",
-            format_tao(e.value),
-            opt_acct(&e.from),
-            opt_acct(&e.to)
-        )),
+        describe!(t::Transfer, |e| match (&e.from, &e.to) {
+            (Some(f), Some(to)) => format!("{} moved from {} to {}", format_tao(e.value), acct(f), acct(to)),
+            (Some(f), None) => format!("{} burnt from {}", format_tao(e.value), acct(f)),
+            (None, to) => format!("{} minted to {}", format_tao(e.value), opt_acct(to)),
+        }),
         describe!(t::Approval, |e| format!(
             "{} may spend {} of {}",
             acct(&e.spender),
