@@ -4,9 +4,10 @@
 #   2. yuma builds for wasm32 (contract-ready, no std)
 #   3. drink: the release bundles on pallet-contracts, in process
 #   4. ink_e2e: the suite on a real substrate-contracts-node; scripts/deploy.sh on a dev node
-#   5. off-chain neuron (stable Rust): scripts/test-offchain.sh
+#   5. off-chain neuron (stable Rust): scripts/test-offchain.sh, including the chain client and
+#      the `neuron` commands on a real node (left out with --skip-node)
 # Runs every layer even after a failure, prints a summary, exits non-zero if any failed.
-#   scripts/test.sh [--skip-node]    (--skip-node: leave out layer 4)
+#   scripts/test.sh [--skip-node]    (--skip-node: leave out layer 4 and the node tests of layer 5)
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$BT_ROOT"
@@ -51,8 +52,10 @@ if [ "$skip_node" -eq 0 ]; then
     failed=1
   fi
 fi
-if [ -x scripts/test-offchain.sh ]; then
-  layer "off-chain neuron" scripts/test-offchain.sh
+if [ "$skip_node" -eq 0 ]; then
+  layer "off-chain neuron (with the chain client on a node)" scripts/test-offchain.sh
+else
+  layer "off-chain neuron (no node)" scripts/test-offchain.sh --skip-node
 fi
 
 echo
