@@ -544,3 +544,106 @@ fn a_miner_and_a_validator_meet_on_the_chain() {
         println!("{l}");
     }
 }
+
+/// The address after `label` in a command's text output.
+fn address_after(text: &str, label: &str) -> String {
+    let rest = &text[text.find(label).unwrap_or_else(|| panic!("no `{label}` in {text}")) + label.len()..];
+    rest.split_whitespace().next().unwrap().trim_end_matches(':').to_string()
+}
+
+#[test]
+fn owners_delegates_root_and_commit_reveal() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(dir.path());
+    let env = Env {
+        home: dir.path().join("home"),
+        deployment: deploy(&node, dir.path()),
+    };
+    env.ok(&["wallet", "new", "w1"]);
+    let cold = env.json(&["wallet", "list"])[0]["coldkey"].as_str().unwrap().to_string();
+    env.ok(&["wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "1000", "--native"]);
+    env.ok(&["wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "5000"]);
+
+    // A hotkey regenerated from its mnemonic is the same key.
+    let made = env.ok(&["wallet", "new-hotkey", "w1", "--hotkey", "h3"]);
+    let h3 = address_after(&made, "hotkey `h3` of wallet `w1`: ");
+    let phrase = made.lines().find_map(|l| l.trim().strip_prefix("mnemonic: ")).unwrap().to_string();
+    let mut regen = env.cmd(&["wallet", "regen", "w1", "--hotkey", "h4"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    regen.stdin.take().unwrap().write_all(format!("{phrase}\n").as_bytes()).unwrap();
+    assert!(regen.wait_with_output().unwrap().status.success());
+    let hotkeys = env.json(&["wallet", "list"])[0]["hotkeys"].clone();
+    let h4 = hotkeys.as_array().unwrap().iter().find(|h| h["name"] == "h4").unwrap();
+    assert_eq!(h4["address"], h3.as_str());
+
+    // A subnet of one's own: a lock above --max-lock is refused, then created and tuned.
+    let cost = rao(&env.json(&["subnet", "lock-cost"])["lock_cost_rao"]);
+    assert!(cost > 0 && cost < 5000 * TAO, "lock cost {cost}");
+    let err = env.refused(&["subnet", "create", "--wallet", "w1", "--hotkey", "default", "--max-lock", "0.000000001"]);
+    assert!(err.contains("creating the subnet refused: the lock cost is"), "{err}");
+    let created = env.json(&["subnet", "create", "--wallet", "w1", "--hotkey", "default"]);
+    let netuid = created["value"].as_u64().unwrap().to_string();
+    let show = env.json(&["subnet", "show", &netuid]);
+    assert_eq!(show["owner"], cold.as_str());
+    assert_eq!(rao(&show["locked_rao"]), cost);
+    let err = env.refused(&["subnet", "set", &netuid, "tempo", "10", "--wallet", "w1"]);
+    assert!(err.contains("tempo is outside its bounds. allowed: the owner may set 360..=50400"), "{err}");
+    env.ok(&["subnet", "set", &netuid, "commit_reveal_enabled", "true", "--wallet", "w1"]);
+    // The admin may go below the owner's bounds (and then only the admin may write the record).
+    for (p, v) in [("tempo", "10"), ("weights_rate_limit", "0")] {
+        env.ok(&["subnet", "set", &netuid, p, v, "--wallet", "//Alice"]);
+    }
+    let err = env.refused(&["axon", "serve", "127.0.0.1:0", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default"]);
+    assert!(err.contains("serving the axon refused: port 0 is not a port"), "{err}");
+
+    // Take: a decrease is always allowed, an increase right after is rate-limited.
+    env.ok(&["stake", "take", "--wallet", "w1", "--hotkey", "default", "--take", "5"]);
+    let err = env.refused(&["stake", "take", "--wallet", "w1", "--hotkey", "default", "--take", "9"]);
+    assert!(err.contains("changing the take refused: take increases are rate-limited"), "{err}");
+    let params = env.json(&["stake", "params"]);
+    assert_eq!(params["stake_interval_blocks"], 10);
+
+    // Consent and claim: the hotkey must be able to pay its own extrinsic.
+    let err = env.refused(&["stake", "offer", "--wallet", "w1", "--hotkey", "h3"]);
+    assert!(err.contains(&format!("{h3} cannot pay the storage deposit")) && err.contains("fund it with the chain's native token"), "{err}");
+    env.ok(&["wallet", "transfer", "--wallet", "//Alice", "--to", &h3, "--amount", "10", "--native"]);
+    env.ok(&["stake", "offer", "--wallet", "w1", "--hotkey", "h3"]);
+    env.ok(&["stake", "claim", "--wallet", "w1", "--hotkey", "h3"]);
+    let err = env.refused(&["stake", "claim", "--wallet", "//Bob", "--hotkey", &h3]);
+    assert!(err.contains("claiming the hotkey refused: the hotkey already belongs to another coldkey"), "{err}");
+
+    // Root: refused below the minimum stake, accepted once 2,000 TAO matured.
+    env.ok(&["stake", "add", "--wallet", "w1", "--hotkey", "default", "--amount", "2000"]);
+    let err = env.refused(&["root", "register", "--wallet", "w1", "--hotkey", "default"]);
+    assert!(err.contains("root registration refused: joining the root network needs 1000 TAO of stake"), "{err}");
+    advance(&node, 25);
+    env.ok(&["root", "register", "--wallet", "w1", "--hotkey", "default"]);
+    env.ok(&["root", "weights", "--netuids", &format!("1,{netuid}"), "--weights", "1,3", "--wallet", "w1", "--hotkey", "default"]);
+    let root = env.json(&["root", "show"]);
+    assert_eq!(rao(&root["members"][0]["stake_rao"]), 2000 * TAO);
+
+    // Commit-reveal: the commit is kept on disk, revealed after the next epoch, and counts.
+    let err = env.refused(&["weights", "set", "--netuid", &netuid, "--uids", "0", "--weights", "1", "--wallet", "w1", "--hotkey", "default"]);
+    assert!(err.contains("commit-reveal is on"), "{err}");
+    env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
+    let committed = env.json(&["weights", "commit", "--netuid", &netuid, "--uids", "0", "--weights", "1", "--wallet", "w1", "--hotkey", "default"]);
+    assert_eq!(committed["salt"].as_array().unwrap().len(), 8);
+    let early = env.json(&["weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default"]);
+    assert!(early.as_array().unwrap().is_empty(), "nothing is revealable before the next epoch");
+    advance(&node, 12);
+    env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
+    let revealed = env.json(&["weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default"]);
+    assert_eq!(revealed[0]["hash"], committed["hash"]);
+    let row = env.json(&["weights", "show", "--netuid", &netuid, "--uid", "0"]);
+    assert_eq!(row["weights"][0], serde_json::json!([0, 65535]));
+
+    // Dissolution: only the owner; the lock comes back (no immunity on a local network).
+    let err = env.refused(&["subnet", "dissolve", &netuid, "--wallet", "//Bob"]);
+    assert!(err.contains("dissolving the subnet refused: only the subnet's owner"), "{err}");
+    let before = rao(&env.json(&["wallet", "balance", "--wallet", "w1"])["free_rao"]);
+    env.ok(&["subnet", "dissolve", &netuid, "--wallet", "w1"]);
+    let after = rao(&env.json(&["wallet", "balance", "--wallet", "w1"])["free_rao"]);
+    assert_eq!(after - before, cost, "the lock returned");
+    let inspect = env.json(&["wallet", "inspect", "--wallet", "w1"]);
+    assert_eq!(inspect["coldkey"], cold.as_str());
+}

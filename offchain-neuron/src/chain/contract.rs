@@ -76,11 +76,8 @@ pub enum CallError {
     #[error("{action} failed on chain: {reason}")]
     Failed { action: String, reason: String },
     /// Connection, deadline or decoding trouble.
-    #[error("{action}: {source:#}")]
-    Transport {
-        action: String,
-        source: anyhow::Error,
-    },
+    #[error("{action}: {cause:#}")]
+    Transport { action: String, cause: anyhow::Error },
 }
 
 /// An included write: its return value, block and decoded events.
@@ -173,6 +170,11 @@ impl Rpc {
                 let debug = bytes(field(&raw, "debug_message")?).unwrap_or_default();
                 let why = self.describe_dispatch_error(err.at(0).unwrap_or(err));
                 let debug = String::from_utf8_lossy(&debug);
+                if why.contains("StorageDeposit") {
+                    bail!(
+                        "{origin} cannot pay the storage deposit this call needs ({why}): fund it with the chain's native token, e.g. `neuron wallet transfer --native --to {origin} --amount 10`"
+                    );
+                }
                 bail!(
                     "the contract call failed in the node: {why}{}",
                     if debug.is_empty() {
@@ -218,9 +220,9 @@ impl Rpc {
         signer: &Keypair,
         message: &Message<Args, Result<T, E>>,
     ) -> Result<Included<T>, CallError> {
-        let transport = |source: anyhow::Error| CallError::Transport {
+        let transport = |cause: anyhow::Error| CallError::Transport {
             action: action.to_string(),
-            source,
+            cause,
         };
         let dry = self
             .dry_run(signer_account(signer), message)
@@ -283,9 +285,9 @@ impl Rpc {
         ),
         CallError,
     > {
-        let transport = |source: anyhow::Error| CallError::Transport {
+        let transport = |cause: anyhow::Error| CallError::Transport {
             action: action.to_string(),
-            source,
+            cause,
         };
         // Mortal from the best block (not the finalized one, which can lag far behind).
         let best = retry("read the best header", || async {

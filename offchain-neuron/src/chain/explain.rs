@@ -69,6 +69,28 @@ pub fn hyperparam_name(f: HyperparamField) -> &'static str {
     }
 }
 
+/// The registry's bounds on a hyperparameter, in words (owner limits, then the admin's).
+pub fn hyperparam_bounds(f: HyperparamField) -> &'static str {
+    use HyperparamField::*;
+    match f {
+        Tempo => "the owner may set 360..=50400 blocks, the admin 1..=50400",
+        BondsMovingAverage => "at most 975000 for the owner, 1000000 for the admin",
+        AlphaLow => "at least 1638 and at most alpha_high",
+        AlphaHigh => "at least 1638",
+        AlphaSigmoidSteepness => "not negative (owner)",
+        ActivityCutoff => "at least 360 blocks for the owner, 1 for the admin",
+        RevealPeriodEpochs => "1..=100 epochs",
+        MinAllowedUids => "1..=1024",
+        MaxAllowedUids => "at least the current number of neurons and min_allowed_uids, at most 1024",
+        MaxAllowedValidators => "at most max_allowed_uids",
+        MinAllowedWeights => "at most max_allowed_uids",
+        TargetRegsPerInterval | AdjustmentInterval => "at least 1",
+        MinBurn | MaxBurn => "min_burn at most max_burn",
+        MinDifficulty | MaxDifficulty => "min_difficulty at least 1 and at most max_difficulty",
+        _ => "any value of its type",
+    }
+}
+
 impl Explain for UpgradeError {
     fn explain(&self) -> Refusal {
         match self {
@@ -370,7 +392,7 @@ impl Explain for RegistryError {
             ),
             RegistryError::InvalidHyperparam(f) => r(
                 format!("{} is outside its bounds", hyperparam_name(*f)),
-                "see the bounds in `neuron subnet hyperparams --help`",
+                format!("allowed: {}", hyperparam_bounds(*f)),
             ),
             RegistryError::RootOnlyHyperparam(f) => r(
                 format!("only the network admin may change {}", hyperparam_name(*f)),
