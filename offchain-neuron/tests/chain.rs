@@ -3,188 +3,14 @@
 //! `scripts/build-contracts.sh`; `scripts/test.sh` does). Every command runs as the real
 //! binary; refusals are checked for their words.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+
+use std::process::Stdio;
+use std::time::Duration;
 
 use bt_interfaces::RegistryView;
-use serde_json::Value;
-
-const NEURON: &str = env!("CARGO_BIN_EXE_neuron");
-const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
-const PASSWORD: &str = "correct horse battery";
-
-/// A dev node on a free port; killed when dropped.
-struct Node {
-    child: Option<Child>,
-    port: u16,
-    base: PathBuf,
-    log: PathBuf,
-}
-
-impl Node {
-    fn start(dir: &Path) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut n = Node {
-            child: None,
-            port,
-            base: dir.join("node"),
-            log: dir.join("node.log"),
-        };
-        n.spawn();
-        n
-    }
-
-    fn spawn(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .unwrap();
-        let child = Command::new(
-            std::env::var("CONTRACTS_NODE").unwrap_or_else(|_| "substrate-contracts-node".into()),
-        )
-        .args(["--dev", "--rpc-port", &self.port.to_string(), "--base-path"])
-        .arg(&self.base)
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("substrate-contracts-node is not installed: run scripts/setup.sh");
-        self.child = Some(child);
-        let t0 = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                t0.elapsed() < Duration::from_secs(60),
-                "node did not open its RPC port; see {}",
-                self.log.display()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Deploys the suite (a 100,000 TAO dev premine for Alice, local settings, genesis subnet).
-fn deploy(node: &Node, dir: &Path) -> PathBuf {
-    let out = dir.join("deployment.json");
-    let status = Command::new(repo().join("scripts/deploy.sh"))
-        .args(["--url", &node.url(), "--local", "--skip-build", "--out"])
-        .arg(&out)
-        .args(["--dev-genesis", &format!("{ALICE}=100000")])
-        .stdout(Stdio::null())
-        .status()
-        .expect("run scripts/deploy.sh");
-    assert!(
-        status.success(),
-        "scripts/deploy.sh failed (are the bundles built? scripts/build-contracts.sh)"
-    );
-    out
-}
-
-struct Env {
-    home: PathBuf,
-    deployment: PathBuf,
-}
-
-impl Env {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(NEURON);
-        c.args(args)
-            .env("BT_HOME", &self.home)
-            .env("BT_DEPLOYMENT", &self.deployment)
-            .env("BT_WALLET_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null());
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("run neuron")
-    }
-
-    /// Runs a command that must succeed.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "neuron {args:?} failed:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let text = self.ok(&a);
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("neuron {args:?} printed no JSON ({e}): {text}"))
-    }
-
-    /// Runs a command that must fail; returns its error text.
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let err = String::from_utf8_lossy(&out.stderr).to_string();
-        assert!(
-            !out.status.success(),
-            "neuron {args:?} should have been refused; stdout: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        err
-    }
-}
-
-/// Seals `n` blocks (a dev node makes a block per transaction): remarks signed by Alice.
-fn advance(node: &Node, n: usize) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let rpc = offchain_neuron::chain::Rpc::connect(&node.url(), Duration::from_secs(30))
-            .await
-            .unwrap();
-        let alice = subxt_signer::sr25519::dev::alice();
-        for _ in 0..n {
-            rpc.remark(&alice).await.unwrap();
-        }
-    });
-}
-
-fn rao(v: &Value) -> u128 {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a RAO string: {v}"))
-        .parse()
-        .unwrap()
-}
-
-const TAO: u128 = 1_000_000_000;
+use support::Procs;
+use support::node::{ALICE, Env, Node, TAO, address_after, advance, deploy, rao};
 
 #[test]
 fn commands_drive_the_economy_on_a_real_node() {
@@ -303,13 +129,21 @@ fn commands_drive_the_economy_on_a_real_node() {
         .iter()
         .find(|p| p["hotkey"] == hot.as_str())
         .expect("position on the hotkey");
-    assert_eq!(rao(&pos["stake_rao"]), 100 * TAO, "the whole position, maturing included");
-    assert_eq!(rao(&pos["maturing_rao"]), 100 * TAO, "just added: none of it matured");
+    assert_eq!(
+        rao(&pos["stake_rao"]),
+        100 * TAO,
+        "the whole position, maturing included"
+    );
+    assert_eq!(
+        rao(&pos["maturing_rao"]),
+        100 * TAO,
+        "just added: none of it matured"
+    );
     let err = env.refused(&[
         "stake", "remove", "--wallet", "w1", "--hotkey", "default", "--amount", "1000",
     ]);
     assert!(err.contains("unstaking refused"), "{err}");
-    let err = env.refused(&[
+    let weigh_uid2 = [
         "weights",
         "set",
         "--netuid",
@@ -322,7 +156,8 @@ fn commands_drive_the_economy_on_a_real_node() {
         "w1",
         "--hotkey",
         "default",
-    ]);
+    ];
+    let err = env.refused(&weigh_uid2);
     assert!(err.contains("weights refused: only validators"), "{err}");
 
     // Epochs: due, run, then the simulation of the next epoch matches what the ledger pays.
@@ -333,20 +168,7 @@ fn commands_drive_the_economy_on_a_real_node() {
     let first = env.json(&["epoch", "run", "--netuid", "1", "--wallet", "//Alice"]);
     assert_eq!(first["value"]["netuid"], 1);
     // Permits exist now: the validator weights UID 2.
-    let set = env.json(&[
-        "weights",
-        "set",
-        "--netuid",
-        "1",
-        "--uids",
-        "2",
-        "--weights",
-        "1",
-        "--wallet",
-        "w1",
-        "--hotkey",
-        "default",
-    ]);
+    let set = env.json(&weigh_uid2);
     assert_eq!(set["value"][0][0], 2);
     let row = env.json(&["weights", "show", "--netuid", "1", "--uid", "1"]);
     assert_eq!(row["weights"][0][0], 2);
@@ -477,18 +299,6 @@ fn the_client_survives_a_node_restart() {
     });
 }
 
-/// Kills the child processes a test started when it ends (pass or fail).
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 #[test]
 fn a_miner_and_a_validator_meet_on_the_chain() {
     use std::io::{BufRead, BufReader};
@@ -498,22 +308,54 @@ fn a_miner_and_a_validator_meet_on_the_chain() {
         home: dir.path().join("home"),
         deployment: deploy(&node, dir.path()),
     };
-    for (p, v) in [("tempo", "10"), ("weights_rate_limit", "0"), ("max_regs_per_block", "4")] {
+    for (p, v) in [
+        ("tempo", "10"),
+        ("weights_rate_limit", "0"),
+        ("max_regs_per_block", "4"),
+    ] {
         env.ok(&["subnet", "set", "1", p, v, "--wallet", "//Alice"]);
     }
     let model = dir.path().join("small.bpk");
-    env.ok(&["train", "--out", model.to_str().unwrap(), "--size", "small", "--steps", "30", "--batch", "32", "--eval-images", "64"]);
+    env.ok(&[
+        "train",
+        "--out",
+        model.to_str().unwrap(),
+        "--size",
+        "small",
+        "--steps",
+        "30",
+        "--batch",
+        "32",
+        "--eval-images",
+        "64",
+    ]);
 
     // The validator: the genesis owner hotkey (//Alice, UID 0) with stake, and a permit from
     // the first epoch after its stake matured.
-    env.ok(&["stake", "add", "--wallet", "//Alice", "--hotkey", "//Alice", "--amount", "1000"]);
+    env.ok(&[
+        "stake", "add", "--wallet", "//Alice", "--hotkey", "//Alice", "--amount", "1000",
+    ]);
     advance(&node, 25);
     env.ok(&["epoch", "run", "--netuid", "1", "--wallet", "//Alice"]);
 
     // The miner registers itself by burn, serves, and publishes its axon.
     let mut procs = Procs(Vec::new());
     let mut miner = env
-        .cmd(&["miner", "--model", model.to_str().unwrap(), "--netuid", "1", "--wallet", "//Alice", "--hotkey", "//Bob", "--register", "burn", "--port", "0"])
+        .cmd(&[
+            "miner",
+            "--model",
+            model.to_str().unwrap(),
+            "--netuid",
+            "1",
+            "--wallet",
+            "//Alice",
+            "--hotkey",
+            "//Bob",
+            "--register",
+            "burn",
+            "--port",
+            "0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -528,27 +370,47 @@ fn a_miner_and_a_validator_meet_on_the_chain() {
         .unwrap_or_else(|| panic!("unexpected miner output: {line:?}"))
         .to_string();
     let meta = env.json(&["metagraph", "1"]);
-    let bob = meta.as_array().unwrap().iter().find(|m| m["uid"] == 1).expect("the miner holds UID 1");
-    assert_eq!(bob["axon"], addr.as_str(), "the published axon is the one listening");
+    let bob = meta
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["uid"] == 1)
+        .expect("the miner holds UID 1");
+    assert_eq!(
+        bob["axon"],
+        addr.as_str(),
+        "the published axon is the one listening"
+    );
 
     // The validator scores it and sets weights on the ledger.
     let out = env.ok(&[
-        "validator", "--netuid", "1", "--wallet", "//Alice", "--hotkey", "//Alice", "--rounds", "2",
-        "--interval-secs", "1", "--images", "16", "--timeout-ms", "10000", "--state",
+        "validator",
+        "--netuid",
+        "1",
+        "--wallet",
+        "//Alice",
+        "--hotkey",
+        "//Alice",
+        "--rounds",
+        "2",
+        "--interval-secs",
+        "1",
+        "--images",
+        "16",
+        "--timeout-ms",
+        "10000",
+        "--state",
         dir.path().join("v.json").to_str().unwrap(),
     ]);
     assert!(out.contains("chain: weights set in block"), "{out}");
     let row = env.json(&["weights", "show", "--netuid", "1", "--uid", "0"]);
-    assert_eq!(row["weights"][0][0], 1, "the validator's weights on the ledger name the miner: {row}");
+    assert_eq!(
+        row["weights"][0][0], 1,
+        "the validator's weights on the ledger name the miner: {row}"
+    );
     for l in out.lines().filter(|l| l.contains("chain: weights")) {
         println!("{l}");
     }
-}
-
-/// The address after `label` in a command's text output.
-fn address_after(text: &str, label: &str) -> String {
-    let rest = &text[text.find(label).unwrap_or_else(|| panic!("no `{label}` in {text}")) + label.len()..];
-    rest.split_whitespace().next().unwrap().trim_end_matches(':').to_string()
 }
 
 #[test]
@@ -560,86 +422,216 @@ fn owners_delegates_root_and_commit_reveal() {
         deployment: deploy(&node, dir.path()),
     };
     env.ok(&["wallet", "new", "w1"]);
-    let cold = env.json(&["wallet", "list"])[0]["coldkey"].as_str().unwrap().to_string();
-    env.ok(&["wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "1000", "--native"]);
-    env.ok(&["wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "5000"]);
+    let cold = env.json(&["wallet", "list"])[0]["coldkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.ok(&[
+        "wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "1000", "--native",
+    ]);
+    env.ok(&[
+        "wallet", "transfer", "--wallet", "//Alice", "--to", &cold, "--amount", "5000",
+    ]);
 
     // A hotkey regenerated from its mnemonic is the same key.
     let made = env.ok(&["wallet", "new-hotkey", "w1", "--hotkey", "h3"]);
     let h3 = address_after(&made, "hotkey `h3` of wallet `w1`: ");
-    let phrase = made.lines().find_map(|l| l.trim().strip_prefix("mnemonic: ")).unwrap().to_string();
-    let mut regen = env.cmd(&["wallet", "regen", "w1", "--hotkey", "h4"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let phrase = made
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("mnemonic: "))
+        .unwrap()
+        .to_string();
+    let mut regen = env
+        .cmd(&["wallet", "regen", "w1", "--hotkey", "h4"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     use std::io::Write;
-    regen.stdin.take().unwrap().write_all(format!("{phrase}\n").as_bytes()).unwrap();
+    regen
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{phrase}\n").as_bytes())
+        .unwrap();
     assert!(regen.wait_with_output().unwrap().status.success());
     let hotkeys = env.json(&["wallet", "list"])[0]["hotkeys"].clone();
-    let h4 = hotkeys.as_array().unwrap().iter().find(|h| h["name"] == "h4").unwrap();
+    let h4 = hotkeys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "h4")
+        .unwrap();
     assert_eq!(h4["address"], h3.as_str());
 
     // A subnet of one's own: a lock above --max-lock is refused, then created and tuned.
     let cost = rao(&env.json(&["subnet", "lock-cost"])["lock_cost_rao"]);
     assert!(cost > 0 && cost < 5000 * TAO, "lock cost {cost}");
-    let err = env.refused(&["subnet", "create", "--wallet", "w1", "--hotkey", "default", "--max-lock", "0.000000001"]);
-    assert!(err.contains("creating the subnet refused: the lock cost is"), "{err}");
+    let err = env.refused(&[
+        "subnet",
+        "create",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+        "--max-lock",
+        "0.000000001",
+    ]);
+    assert!(
+        err.contains("creating the subnet refused: the lock cost is"),
+        "{err}"
+    );
     let created = env.json(&["subnet", "create", "--wallet", "w1", "--hotkey", "default"]);
     let netuid = created["value"].as_u64().unwrap().to_string();
     let show = env.json(&["subnet", "show", &netuid]);
     assert_eq!(show["owner"], cold.as_str());
     assert_eq!(rao(&show["locked_rao"]), cost);
     let err = env.refused(&["subnet", "set", &netuid, "tempo", "10", "--wallet", "w1"]);
-    assert!(err.contains("tempo is outside its bounds. allowed: the owner may set 360..=50400"), "{err}");
-    env.ok(&["subnet", "set", &netuid, "commit_reveal_enabled", "true", "--wallet", "w1"]);
+    assert!(
+        err.contains("tempo is outside its bounds. allowed: the owner may set 360..=50400"),
+        "{err}"
+    );
+    env.ok(&[
+        "subnet",
+        "set",
+        &netuid,
+        "commit_reveal_enabled",
+        "true",
+        "--wallet",
+        "w1",
+    ]);
     // The admin may go below the owner's bounds (and then only the admin may write the record).
     for (p, v) in [("tempo", "10"), ("weights_rate_limit", "0")] {
         env.ok(&["subnet", "set", &netuid, p, v, "--wallet", "//Alice"]);
     }
-    let err = env.refused(&["axon", "serve", "127.0.0.1:0", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default"]);
-    assert!(err.contains("serving the axon refused: port 0 is not a port"), "{err}");
+    let err = env.refused(&[
+        "axon",
+        "serve",
+        "127.0.0.1:0",
+        "--netuid",
+        &netuid,
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
+    assert!(
+        err.contains("serving the axon refused: port 0 is not a port"),
+        "{err}"
+    );
 
     // Take: a decrease is always allowed, an increase right after is rate-limited.
-    env.ok(&["stake", "take", "--wallet", "w1", "--hotkey", "default", "--take", "5"]);
-    let err = env.refused(&["stake", "take", "--wallet", "w1", "--hotkey", "default", "--take", "9"]);
-    assert!(err.contains("changing the take refused: take increases are rate-limited"), "{err}");
+    env.ok(&[
+        "stake", "take", "--wallet", "w1", "--hotkey", "default", "--take", "5",
+    ]);
+    let err = env.refused(&[
+        "stake", "take", "--wallet", "w1", "--hotkey", "default", "--take", "9",
+    ]);
+    assert!(
+        err.contains("changing the take refused: take increases are rate-limited"),
+        "{err}"
+    );
     let params = env.json(&["stake", "params"]);
     assert_eq!(params["stake_interval_blocks"], 10);
 
     // Consent and claim: the hotkey must be able to pay its own extrinsic.
     let err = env.refused(&["stake", "offer", "--wallet", "w1", "--hotkey", "h3"]);
-    assert!(err.contains(&format!("{h3} cannot pay the storage deposit")) && err.contains("fund it with the chain's native token"), "{err}");
-    env.ok(&["wallet", "transfer", "--wallet", "//Alice", "--to", &h3, "--amount", "10", "--native"]);
+    assert!(
+        err.contains(&format!("{h3} cannot pay the storage deposit"))
+            && err.contains("fund it with the chain's native token"),
+        "{err}"
+    );
+    env.ok(&[
+        "wallet", "transfer", "--wallet", "//Alice", "--to", &h3, "--amount", "10", "--native",
+    ]);
     env.ok(&["stake", "offer", "--wallet", "w1", "--hotkey", "h3"]);
     env.ok(&["stake", "claim", "--wallet", "w1", "--hotkey", "h3"]);
     let err = env.refused(&["stake", "claim", "--wallet", "//Bob", "--hotkey", &h3]);
-    assert!(err.contains("claiming the hotkey refused: the hotkey already belongs to another coldkey"), "{err}");
+    assert!(
+        err.contains("claiming the hotkey refused: the hotkey already belongs to another coldkey"),
+        "{err}"
+    );
 
     // Root: refused below the minimum stake, accepted once 2,000 TAO matured.
-    env.ok(&["stake", "add", "--wallet", "w1", "--hotkey", "default", "--amount", "2000"]);
+    env.ok(&[
+        "stake", "add", "--wallet", "w1", "--hotkey", "default", "--amount", "2000",
+    ]);
     let err = env.refused(&["root", "register", "--wallet", "w1", "--hotkey", "default"]);
-    assert!(err.contains("root registration refused: joining the root network needs 1000 TAO of stake"), "{err}");
+    assert!(
+        err.contains("root registration refused: joining the root network needs 1000 TAO of stake"),
+        "{err}"
+    );
     advance(&node, 25);
     env.ok(&["root", "register", "--wallet", "w1", "--hotkey", "default"]);
-    env.ok(&["root", "weights", "--netuids", &format!("1,{netuid}"), "--weights", "1,3", "--wallet", "w1", "--hotkey", "default"]);
+    env.ok(&[
+        "root",
+        "weights",
+        "--netuids",
+        &format!("1,{netuid}"),
+        "--weights",
+        "1,3",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
     let root = env.json(&["root", "show"]);
     assert_eq!(rao(&root["members"][0]["stake_rao"]), 2000 * TAO);
 
     // Commit-reveal: the commit is kept on disk, revealed after the next epoch, and counts.
-    let err = env.refused(&["weights", "set", "--netuid", &netuid, "--uids", "0", "--weights", "1", "--wallet", "w1", "--hotkey", "default"]);
+    let err = env.refused(&[
+        "weights",
+        "set",
+        "--netuid",
+        &netuid,
+        "--uids",
+        "0",
+        "--weights",
+        "1",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
     assert!(err.contains("commit-reveal is on"), "{err}");
     env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
-    let committed = env.json(&["weights", "commit", "--netuid", &netuid, "--uids", "0", "--weights", "1", "--wallet", "w1", "--hotkey", "default"]);
+    let committed = env.json(&[
+        "weights",
+        "commit",
+        "--netuid",
+        &netuid,
+        "--uids",
+        "0",
+        "--weights",
+        "1",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
     assert_eq!(committed["salt"].as_array().unwrap().len(), 8);
-    let early = env.json(&["weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default"]);
-    assert!(early.as_array().unwrap().is_empty(), "nothing is revealable before the next epoch");
+    let early = env.json(&[
+        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
+    ]);
+    assert!(
+        early.as_array().unwrap().is_empty(),
+        "nothing is revealable before the next epoch"
+    );
     advance(&node, 12);
     env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
-    let revealed = env.json(&["weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default"]);
+    let revealed = env.json(&[
+        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
+    ]);
     assert_eq!(revealed[0]["hash"], committed["hash"]);
     let row = env.json(&["weights", "show", "--netuid", &netuid, "--uid", "0"]);
     assert_eq!(row["weights"][0], serde_json::json!([0, 65535]));
 
     // Dissolution: only the owner; the lock comes back (no immunity on a local network).
     let err = env.refused(&["subnet", "dissolve", &netuid, "--wallet", "//Bob"]);
-    assert!(err.contains("dissolving the subnet refused: only the subnet's owner"), "{err}");
+    assert!(
+        err.contains("dissolving the subnet refused: only the subnet's owner"),
+        "{err}"
+    );
     let before = rao(&env.json(&["wallet", "balance", "--wallet", "w1"])["free_rao"]);
     env.ok(&["subnet", "dissolve", &netuid, "--wallet", "w1"]);
     let after = rao(&env.json(&["wallet", "balance", "--wallet", "w1"])["free_rao"]);

@@ -5,21 +5,13 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+mod support;
+
+use support::Procs;
 
 const NEURON: &str = env!("CARGO_BIN_EXE_neuron");
-
-/// Kills the child processes this test started when it ends (pass or fail).
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
 
 fn neuron(args: &[&str]) -> std::process::Output {
     let out = Command::new(NEURON)

@@ -23,7 +23,9 @@ pub enum ChainBench {
     /// Fills a subnet with registered hotkeys (//bench/0, //bench/1, …) so that sync figures
     /// can be taken at full size. Signed by --wallet, which must be the suite's admin (it lifts
     /// the subnet's registration limits) and hold TAO and native token. Local networks only.
-    #[command(after_help = "Example:\n  neuron bench chain populate --netuid 1 --count 1023 --wallet //Alice")]
+    #[command(
+        after_help = "Example:\n  neuron bench chain populate --netuid 1 --count 1023 --wallet //Alice"
+    )]
     Populate {
         #[arg(long)]
         netuid: u16,
@@ -69,7 +71,11 @@ pub async fn run(cmd: ChainBench, chain: &ChainArgs) -> Result<()> {
             );
             Ok(())
         }
-        ChainBench::Populate { netuid, count, wallet } => populate(chain, netuid, count, &wallet).await,
+        ChainBench::Populate {
+            netuid,
+            count,
+            wallet,
+        } => populate(chain, netuid, count, &wallet).await,
         ChainBench::Pow { seconds, threads } => {
             let threads = threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -117,19 +123,27 @@ async fn populate(chain: &ChainArgs, netuid: u16, count: u16, wallet: &str) -> R
     h.min_burn = 1;
     h.max_burn = 1;
     h.immunity_period = 0;
-    c.send("lifting registration limits", admin.pair(), &c.registry().set_hyperparams(netuid, h))
-        .await?;
+    c.send(
+        "lifting registration limits",
+        admin.pair(),
+        &c.registry().set_hyperparams(netuid, h),
+    )
+    .await?;
     let native = c.rpc.native_token().await?;
     let t0 = Instant::now();
     let keys: Vec<crate::wire::Hotkey> = (0..count)
         .map(|i| crate::wire::Hotkey::from_uri(&format!("//bench/{netuid}/{i}")))
         .collect::<Result<_>>()?;
     let pb = indicatif::ProgressBar::new(u64::from(count) * 3);
-    pb.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({elapsed}, eta {eta})")?);
+    pb.set_style(indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} {msg} ({elapsed}, eta {eta})",
+    )?);
     pb.set_message("funding hotkeys");
     for k in &keys {
         if c.rpc.native_balance(k.account()).await? < native.unit() {
-            c.rpc.native_transfer(admin.pair(), k.account(), native.unit().saturating_mul(20)).await?;
+            c.rpc
+                .native_transfer(admin.pair(), k.account(), native.unit().saturating_mul(20))
+                .await?;
         }
         pb.inc(1);
     }
@@ -141,7 +155,12 @@ async fn populate(chain: &ChainArgs, netuid: u16, count: u16, wallet: &str) -> R
         if c.read(&c.registry().uid_of(netuid, hot)).await?.is_none()
             && c.read(&c.token().balance_of(hot)).await? == 0
         {
-            c.send("TAO transfer", admin.pair(), &c.token().transfer(hot, 1, Vec::new())).await?;
+            c.send(
+                "TAO transfer",
+                admin.pair(),
+                &c.token().transfer(hot, 1, Vec::new()),
+            )
+            .await?;
         }
         pb.inc(1);
     }
@@ -151,7 +170,12 @@ async fn populate(chain: &ChainArgs, netuid: u16, count: u16, wallet: &str) -> R
         async move {
             let hot = ink_account(k.account());
             if c.read(&c.registry().uid_of(netuid, hot)).await?.is_none() {
-                c.send("registration", k.pair(), &c.registry().burned_register(netuid, hot, 1)).await?;
+                c.send(
+                    "registration",
+                    k.pair(),
+                    &c.registry().burned_register(netuid, hot, 1),
+                )
+                .await?;
             }
             anyhow::Ok(())
         }
@@ -163,7 +187,13 @@ async fn populate(chain: &ChainArgs, netuid: u16, count: u16, wallet: &str) -> R
         pb.inc(1);
     }
     pb.finish_and_clear();
-    let n = c.read(&c.registry().subnet(netuid)).await?.map_or(0, |s| s.n);
-    println!("subnet {netuid} has {n} neurons ({:.0} s)", t0.elapsed().as_secs_f64());
+    let n = c
+        .read(&c.registry().subnet(netuid))
+        .await?
+        .map_or(0, |s| s.n);
+    println!(
+        "subnet {netuid} has {n} neurons ({:.0} s)",
+        t0.elapsed().as_secs_f64()
+    );
     Ok(())
 }

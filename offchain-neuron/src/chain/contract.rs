@@ -77,7 +77,10 @@ pub enum CallError {
     Failed { action: String, reason: String },
     /// Connection, deadline or decoding trouble.
     #[error("{action}: {cause:#}")]
-    Transport { action: String, cause: anyhow::Error },
+    Transport {
+        action: String,
+        cause: anyhow::Error,
+    },
 }
 
 /// An included write: its return value, block and decoded events.

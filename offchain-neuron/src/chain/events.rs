@@ -46,7 +46,12 @@ fn catalogue() -> Vec<(&'static str, Option<[u8; 32]>, Describe)> {
     use tao_token::events as t;
     vec![
         describe!(t::Transfer, |e| match (&e.from, &e.to) {
-            (Some(f), Some(to)) => format!("{} moved from {} to {}", format_tao(e.value), acct(f), acct(to)),
+            (Some(f), Some(to)) => format!(
+                "{} moved from {} to {}",
+                format_tao(e.value),
+                acct(f),
+                acct(to)
+            ),
             (Some(f), None) => format!("{} burnt from {}", format_tao(e.value), acct(f)),
             (None, to) => format!("{} minted to {}", format_tao(e.value), opt_acct(to)),
         }),

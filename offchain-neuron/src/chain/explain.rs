@@ -81,7 +81,9 @@ pub fn hyperparam_bounds(f: HyperparamField) -> &'static str {
         ActivityCutoff => "at least 360 blocks for the owner, 1 for the admin",
         RevealPeriodEpochs => "1..=100 epochs",
         MinAllowedUids => "1..=1024",
-        MaxAllowedUids => "at least the current number of neurons and min_allowed_uids, at most 1024",
+        MaxAllowedUids => {
+            "at least the current number of neurons and min_allowed_uids, at most 1024"
+        }
         MaxAllowedValidators => "at most max_allowed_uids",
         MinAllowedWeights => "at most max_allowed_uids",
         TargetRegsPerInterval | AdjustmentInterval => "at least 1",

@@ -204,7 +204,10 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
                 println!("{coldkey} has no stake");
                 return Ok(());
             }
-            println!("{:<48}  {:>20}  {:>20}", "hotkey", "stake", "of which maturing");
+            println!(
+                "{:<48}  {:>20}  {:>20}",
+                "hotkey", "stake", "of which maturing"
+            );
             let (mut total, mut maturing) = (0u128, 0u128);
             for p in &positions {
                 total = total.saturating_add(p.stake);
