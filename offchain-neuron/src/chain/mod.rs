@@ -6,6 +6,8 @@
 //! - [`events`]: the contracts' events, decoded and described.
 //! - [`metagraph`]: a subnet's neurons with stake and consensus figures, paged.
 //! - [`native`]: the host chain's own token (fees and storage deposits).
+//! - [`registration`]: consent, then a UID by burn or proof of work.
+//! - [`commits`]: commit-reveal of weights with the salts kept on disk.
 
 pub mod commits;
 pub mod contract;
@@ -14,6 +16,7 @@ pub mod events;
 pub mod explain;
 pub mod metagraph;
 pub mod native;
+pub mod registration;
 pub mod rpc;
 
 use std::time::Duration;

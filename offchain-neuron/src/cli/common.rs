@@ -67,7 +67,7 @@ impl KeyArgs {
 
     /// The coldkey, opened (asks for the password of a real wallet).
     pub fn coldkey(&self) -> Result<Hotkey> {
-        if self.wallet.starts_with("//") {
+        if looks_like_uri(&self.wallet) {
             return dev_uri_only(&self.wallet, "--wallet");
         }
         self.open_wallet()?.coldkey()
@@ -75,7 +75,7 @@ impl KeyArgs {
 
     /// The coldkey's address (no password needed).
     pub fn coldkey_account(&self) -> Result<AccountId> {
-        if self.wallet.starts_with("//") {
+        if looks_like_uri(&self.wallet) {
             return Ok(dev_uri_only(&self.wallet, "--wallet")?.account());
         }
         self.open_wallet()?.coldkey_address()
@@ -86,10 +86,10 @@ impl KeyArgs {
         if let Some(path) = &self.hotkey_file {
             return Hotkey::from_file(path);
         }
-        if self.hotkey.starts_with("//") {
+        if looks_like_uri(&self.hotkey) {
             return dev_uri_only(&self.hotkey, "--hotkey");
         }
-        if self.wallet.starts_with("//") {
+        if looks_like_uri(&self.wallet) {
             bail!(
                 "--hotkey `{}` names a wallet hotkey, but --wallet is a development URI; pass a \
                  development hotkey too (for example --hotkey //Bob) or a wallet name",
@@ -108,6 +108,12 @@ impl KeyArgs {
         }
         Ok(self.hotkey()?.account())
     }
+}
+
+/// A key URI rather than a name: a dev URI (`//Alice`), or a secret (a phrase) that
+/// [`dev_uri_only`] refuses without echoing it.
+fn looks_like_uri(v: &str) -> bool {
+    v.starts_with("//") || v.chars().any(char::is_whitespace) || v.starts_with("0x")
 }
 
 /// How a miner or validator gets its hotkey (dev URI, key file, or a wallet hotkey).
@@ -173,17 +179,7 @@ where
     Ok(included)
 }
 
-/// A spinner on stderr (hidden when stderr is not a terminal).
-pub fn spinner(message: &str) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::new_spinner();
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    pb.set_message(message.to_string());
-    pb.enable_steady_tick(Duration::from_millis(100));
-    pb
-}
+pub use crate::progress::spinner;
 
 /// `12.5 TAO` for tables.
 pub fn tao(rao: u128) -> String {

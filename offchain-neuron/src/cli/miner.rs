@@ -11,9 +11,9 @@ use bt_interfaces::RegistryView;
 use clap::{Args, ValueEnum};
 
 use super::common::{ChainArgs, HotkeyArgs, report_fee_balance, tao_arg, tao_to_rao};
-use super::subnet::{Admission, register, require_uid};
 use crate::axon::AxonConfig;
 use crate::chain::metagraph::{ChainPeerDirectory, axon_addr};
+use crate::chain::registration::{Admission, register, require_uid};
 use crate::chain::{Chain, ink_account};
 use crate::miner::{self, MinerOptions};
 use crate::model::Backend;

@@ -5,6 +5,7 @@ mod common;
 mod epoch;
 mod hyperparams;
 mod key;
+mod localnet;
 mod metagraph;
 mod miner;
 mod peers;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-pub use common::{ChainArgs, HotkeyArgs, KeyArgs, dev_uri_only};
+pub use common::{ChainArgs, HotkeyArgs, KeyArgs, dev_uri_only, spinner};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -77,6 +78,8 @@ pub enum Command {
     /// Run due epochs, or simulate the next one with the yuma library.
     #[command(subcommand)]
     Epoch(epoch::EpochCommand),
+    /// Run a whole network on this machine: node, suite, miners and validators.
+    Localnet(localnet::LocalnetArgs),
     /// Train the digit CNN on generated images and save burnpack weights.
     #[command(after_help = "Examples:\n  \
         neuron train --out model.bpk                       # medium CNN, 600 steps (~1 min on 2 cores)\n  \
@@ -149,6 +152,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Root(c) => runtime()?.block_on(root::run(c, &chain)),
         Command::Metagraph(a) => runtime()?.block_on(metagraph::run(a, &chain)),
         Command::Epoch(c) => runtime()?.block_on(epoch::run(c, &chain)),
+        Command::Localnet(a) => runtime()?.block_on(localnet::cmd_localnet(a)),
         Command::Train(a) => train::cmd_train(a),
         Command::Miner(a) => runtime()?.block_on(miner::cmd_miner(a, &chain)),
         Command::Validator(a) => runtime()?.block_on(validator::cmd_validator(a, &chain)),

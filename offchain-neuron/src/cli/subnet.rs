@@ -1,18 +1,16 @@
 //! `neuron subnet`: list, show, hyperparameters, create, set, dissolve, lock cost, and
 //! registration by burn or proof of work.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
-use anyhow::{Result, anyhow, bail};
-use bt_interfaces::{RegistryView, StakingProtocol, SubnetHooks};
+use anyhow::{Result, anyhow};
+use bt_interfaces::{RegistryView, SubnetHooks};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit, tao, tao_arg};
 use super::hyperparams;
+use crate::chain::registration::{Admission, ensure_consent, register};
 use crate::chain::{Chain, ink_account, wire_account};
-use crate::wire::{AccountId, Hotkey};
+use crate::wire::AccountId;
 
 #[derive(Subcommand, Debug)]
 pub enum SubnetCommand {
@@ -109,13 +107,6 @@ pub struct RegisterArgs {
     pub threads: Option<usize>,
     #[arg(long)]
     pub json: bool,
-}
-
-/// How to get a UID.
-#[derive(Debug, Clone, Copy)]
-pub enum Admission {
-    Burn { max_price: Option<u128> },
-    Pow { threads: usize },
 }
 
 pub async fn run(cmd: SubnetCommand, chain: &ChainArgs) -> Result<()> {
@@ -390,228 +381,4 @@ async fn show(c: &Chain, netuid: u16, json: bool) -> Result<()> {
     }
     println!("  pending emission {}", tao(pending));
     Ok(())
-}
-
-/// The native balance a hotkey keeps for its own fees and deposits (weights, axon, consent).
-fn hotkey_float(unit: u128) -> (u128, u128) {
-    // Top up below 10 units, to 100 units.
-    (unit.saturating_mul(10), unit.saturating_mul(100))
-}
-
-/// Makes sure `hotkey` can pay fees: tops it up from `coldkey` when it is low.
-pub(crate) async fn ensure_hotkey_funds(
-    c: &Chain,
-    coldkey: &Hotkey,
-    hotkey: &Hotkey,
-    quiet: bool,
-) -> Result<()> {
-    if coldkey.account() == hotkey.account() {
-        return Ok(());
-    }
-    let native = c.rpc.native_token().await?;
-    let (low, target) = hotkey_float(native.unit());
-    let have = c.rpc.native_balance(hotkey.account()).await?;
-    if have >= low {
-        return Ok(());
-    }
-    let amount = target.saturating_sub(have);
-    if !quiet {
-        eprintln!(
-            "hotkey {} holds {} of the chain's native token; sending it {} from the coldkey for its fees",
-            hotkey.account(),
-            native.format(have),
-            native.format(amount)
-        );
-    }
-    c.rpc
-        .native_transfer(coldkey.pair(), hotkey.account(), amount)
-        .await?;
-    Ok(())
-}
-
-/// The hotkey's consent to the coldkey (`offer_hotkey`), unless it is already owned by it,
-/// already offered, or is the coldkey itself.
-pub(crate) async fn ensure_consent(
-    c: &Chain,
-    coldkey: &Hotkey,
-    hotkey: &Hotkey,
-    quiet: bool,
-) -> Result<()> {
-    let hot = ink_account(hotkey.account());
-    if hotkey.account() == coldkey.account() {
-        return Ok(());
-    }
-    match c.read(&c.staking().owner_of(hot)).await? {
-        Some(owner) if wire_account(&owner) == coldkey.account() => return Ok(()),
-        Some(owner) => bail!(
-            "hotkey {} already belongs to coldkey {}; use a hotkey of your own (`neuron wallet new-hotkey`)",
-            hotkey.account(),
-            wire_account(&owner)
-        ),
-        None => {}
-    }
-    if c.read(&c.staking().offer_of(hot)).await? == Some(ink_account(coldkey.account())) {
-        return Ok(());
-    }
-    ensure_hotkey_funds(c, coldkey, hotkey, quiet).await?;
-    submit(
-        "hotkey consents to the coldkey",
-        quiet,
-        c.send(
-            "the hotkey's consent",
-            hotkey.pair(),
-            &c.staking().offer_hotkey(ink_account(coldkey.account())),
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Registers `hotkey` on `netuid` for `coldkey` (the consent first); returns its UID. A hotkey
-/// already registered returns its UID without a transaction.
-pub(crate) async fn register(
-    c: &Chain,
-    coldkey: &Hotkey,
-    hotkey: &Hotkey,
-    netuid: u16,
-    how: Admission,
-    quiet: bool,
-) -> Result<u16> {
-    let hot = ink_account(hotkey.account());
-    if let Some(uid) = c.read(&c.registry().uid_of(netuid, hot)).await? {
-        if !quiet {
-            eprintln!(
-                "{} is already UID {uid} on subnet {netuid}",
-                hotkey.account()
-            );
-        }
-        return Ok(uid);
-    }
-    ensure_consent(c, coldkey, hotkey, quiet).await?;
-    match how {
-        Admission::Burn { max_price } => {
-            let state = c
-                .read(&c.registry().registration_state(netuid))
-                .await?
-                .ok_or_else(|| no_subnet(netuid))?;
-            let max = max_price.unwrap_or(state.burn);
-            if !quiet {
-                eprintln!(
-                    "registering by burn: price now {}, at most {}",
-                    tao(state.burn),
-                    tao(max)
-                );
-            }
-            let inc = submit(
-                &format!("burned registration on subnet {netuid}"),
-                quiet,
-                c.send(
-                    "registration",
-                    coldkey.pair(),
-                    &c.registry().burned_register(netuid, hot, max),
-                ),
-            )
-            .await?;
-            Ok(inc.value)
-        }
-        Admission::Pow { threads } => {
-            pow_register(c, coldkey, hotkey, netuid, threads, quiet).await
-        }
-    }
-}
-
-async fn pow_register(
-    c: &Chain,
-    coldkey: &Hotkey,
-    hotkey: &Hotkey,
-    netuid: u16,
-    threads: usize,
-    quiet: bool,
-) -> Result<u16> {
-    let hot = ink_account(hotkey.account());
-    loop {
-        let block = c.block().await?;
-        let state = c
-            .read(&c.registry().registration_state(netuid))
-            .await?
-            .ok_or_else(|| no_subnet(netuid))?;
-        let seed = c
-            .read(&c.registry().pow_seed(netuid, block))
-            .await?
-            .ok_or_else(|| no_subnet(netuid))?;
-        let difficulty = state.difficulty;
-        let bar = if quiet {
-            indicatif::ProgressBar::hidden()
-        } else {
-            super::common::spinner(&format!(
-                "proof of work at difficulty {difficulty} on {threads} threads"
-            ))
-        };
-        let (hk, ck) = (hotkey.account(), coldkey.account());
-        let bar2 = bar.clone();
-        let started = std::time::Instant::now();
-        // Work is valid for 3 blocks; re-read the seed every few seconds of solving.
-        let work = tokio::task::spawn_blocking(move || {
-            let stop = AtomicBool::new(false);
-            crate::pow::solve(&seed, hk, ck, difficulty, threads, Duration::from_secs(8), &stop, &|h| {
-                let rate = h as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                let eta = crate::pow::expected_hashes(difficulty) as f64 / rate.max(1.0);
-                bar2.set_message(format!(
-                    "proof of work at difficulty {difficulty}: {h} hashes, {rate:.0} H/s, expected ~{eta:.0} s"
-                ));
-            })
-        })
-        .await?;
-        bar.finish_and_clear();
-        let hashes = work.hashes;
-        let Some(work) = work.work else {
-            continue;
-        };
-        let sent = c
-            .send(
-                "registration",
-                coldkey.pair(),
-                &c.registry()
-                    .pow_register(netuid, hot, block, work.nonce, work.seal),
-            )
-            .await;
-        match sent {
-            Ok(inc) => {
-                if !quiet {
-                    eprintln!(
-                        "proof of work accepted in block {} after {hashes} hashes",
-                        inc.block
-                    );
-                    for e in &inc.events {
-                        eprintln!("  event {}: {}", e.name, e.text);
-                    }
-                }
-                return Ok(inc.value);
-            }
-            Err(crate::chain::CallError::Refused { refusal, code, .. })
-                if ["StaleWork", "InvalidSeal", "WorkAlreadyUsed"].contains(&code.as_str()) =>
-            {
-                if !quiet {
-                    eprintln!("work went stale ({}); solving again", refusal.reason);
-                }
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// The hotkey's UID, or a refusal that says how to register.
-pub(crate) async fn require_uid(
-    c: &Chain,
-    netuid: u16,
-    hotkey: AccountId,
-    wallet_hint: &str,
-) -> Result<u16> {
-    c.read(&c.registry().uid_of(netuid, ink_account(hotkey)))
-        .await?
-        .ok_or_else(|| {
-            anyhow!(
-                "hotkey {hotkey} is not registered on subnet {netuid}: run `neuron subnet register --netuid {netuid} --burn {wallet_hint}` (or --pow), or pass --register burn|pow"
-            )
-        })
 }

@@ -9,9 +9,9 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::common::{ChainArgs, HotkeyArgs, report_fee_balance};
-use super::subnet::require_uid;
 use crate::chain::commits::CommitStore;
 use crate::chain::metagraph::ChainPeerDirectory;
+use crate::chain::registration::require_uid;
 use crate::dendrite::Dendrite;
 use crate::peers::{FilePeerDirectory, PeerDirectory};
 use crate::task::digits::DigitsTask;

@@ -253,7 +253,7 @@ pub async fn run(cmd: WalletCommand, chain: &ChainArgs) -> Result<()> {
             Ok(())
         }
         WalletCommand::Inspect { keys, json } => {
-            let (coldkey, hotkeys) = if keys.wallet.starts_with("//") {
+            let (coldkey, hotkeys) = if keys.wallet.starts_with("//") || keys.wallet.contains(' ') {
                 (keys.coldkey_account()?, Vec::new())
             } else {
                 let w = Wallet::open(&keys.wallets_dir(), &keys.wallet)?;

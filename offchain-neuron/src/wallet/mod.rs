@@ -61,8 +61,11 @@ fn valid_name(kind: &str, name: &str) -> Result<()> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
         || name.starts_with('.')
     {
+        // Never echoed: a mnemonic pasted into the wrong flag lands here.
         bail!(
-            "`{name}` is not a valid {kind} name: use 1-64 letters, digits, '-', '_' or '.' (not starting with '.')"
+            "the {kind} name given is not valid (input not shown, in case it is a secret): use \
+             1-64 letters, digits, '-', '_' or '.' (not starting with '.'). Secrets never go on a \
+             command line: keep keys in a wallet (`neuron wallet new`) or a key file (--hotkey-file)"
         );
     }
     Ok(())

@@ -1,0 +1,108 @@
+//! The local network's processes: the node and the neurons, each a real child process with its
+//! own log file, stopped (SIGTERM, then SIGKILL) when the localnet ends.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// A child process and where it logs.
+pub struct Proc {
+    pub name: String,
+    pub child: Child,
+    pub log: PathBuf,
+}
+
+/// Every child of the localnet; dropping it stops them all, neurons before the node.
+#[derive(Default)]
+pub struct Children {
+    procs: Vec<Proc>,
+}
+
+impl Children {
+    /// Starts `cmd` with stdout and stderr appended to `log`.
+    pub fn spawn(&mut self, name: &str, mut cmd: Command, log: &Path) -> Result<&mut Proc> {
+        if let Some(d) = log.parent() {
+            std::fs::create_dir_all(d)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .with_context(|| format!("opening {}", log.display()))?;
+        let child = cmd
+            .stdout(Stdio::from(file.try_clone()?))
+            .stderr(Stdio::from(file))
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        self.procs.push(Proc {
+            name: name.to_string(),
+            child,
+            log: log.to_path_buf(),
+        });
+        Ok(self.procs.last_mut().expect("just pushed"))
+    }
+
+    /// The first exited child, if any (name and status).
+    pub fn exited(&mut self) -> Option<(String, String, PathBuf)> {
+        for p in &mut self.procs {
+            if let Ok(Some(status)) = p.child.try_wait() {
+                return Some((p.name.clone(), status.to_string(), p.log.clone()));
+            }
+        }
+        None
+    }
+
+    /// Stops every child: SIGTERM, a grace period, then SIGKILL. Latest started first.
+    pub fn stop_all(&mut self) {
+        for p in self.procs.iter().rev() {
+            #[cfg(unix)]
+            unsafe {
+                libc::kill(p.child.id() as i32, libc::SIGTERM);
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for p in self.procs.iter_mut().rev() {
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = p.child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = p.child.kill();
+            let _ = p.child.wait();
+        }
+        self.procs.clear();
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        self.stop_all();
+    }
+}
+
+/// Waits until the log at `log` has a line starting with `prefix` (a neuron's readiness line);
+/// returns that line.
+pub fn wait_for_line(log: &Path, prefix: &str, timeout: Duration) -> Result<String> {
+    let started = Instant::now();
+    loop {
+        if let Ok(f) = std::fs::File::open(log) {
+            for line in BufReader::new(f).lines().map_while(Result::ok) {
+                if let Some(pos) = line.find(prefix) {
+                    return Ok(line[pos..].to_string());
+                }
+            }
+        }
+        if started.elapsed() > timeout {
+            bail!(
+                "no `{prefix}` line in {} after {timeout:?}; see that log",
+                log.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -1,0 +1,155 @@
+//! `neuron localnet`: a whole network on this machine. A substrate-contracts-node, the suite
+//! deployed and wired, the genesis subnet with a short tempo, miners serving models of
+//! different quality and validators with stake, each a real child process with its own keys
+//! and log file; blocks at a steady rate; the metagraph and the TAO each neuron earned after
+//! every epoch.
+//!
+//! substrate-contracts-node 0.42 in `--dev` mode seals a block only when a transaction arrives
+//! (instant seal). The localnet therefore drives block production itself: every `block_ms`
+//! it submits a transaction from the dev account //Alice, the subnet's epoch when it is due
+//! and an empty remark otherwise.
+
+pub mod children;
+pub mod report;
+pub mod setup;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use subxt_signer::sr25519::Keypair;
+
+use crate::chain::Chain;
+use crate::model::ModelSize;
+use children::Children;
+
+/// The dev account that deploys, administers and drives blocks on a local network.
+pub const ADMIN_URI: &str = "//Alice";
+/// The subnet the localnet runs (the genesis subnet the deployment opens).
+pub const NETUID: u16 = 1;
+
+/// One miner: a model size trained for a number of steps (fewer steps, worse model).
+#[derive(Debug, Clone)]
+pub struct MinerSpec {
+    pub name: String,
+    pub size: ModelSize,
+    pub steps: usize,
+}
+
+impl MinerSpec {
+    /// Three miners of clearly different quality.
+    pub fn default_set() -> Vec<MinerSpec> {
+        vec![
+            MinerSpec {
+                name: "weak".into(),
+                size: ModelSize::Small,
+                steps: 10,
+            },
+            MinerSpec {
+                name: "fair".into(),
+                size: ModelSize::Small,
+                steps: 120,
+            },
+            MinerSpec {
+                name: "strong".into(),
+                size: ModelSize::Medium,
+                steps: 500,
+            },
+        ]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LocalnetConfig {
+    /// Node base path, deployment, logs and validator state live here.
+    pub dir: PathBuf,
+    /// Trained models are cached here.
+    pub models_dir: PathBuf,
+    /// The repository (for scripts/deploy.sh and the contract bundles).
+    pub repo: PathBuf,
+    pub fresh: bool,
+    pub port: u16,
+    pub block_ms: u64,
+    pub tempo: u16,
+    /// Stop after this many epochs (None: until Ctrl-C).
+    pub tempos: Option<u64>,
+    pub json: Option<PathBuf>,
+    pub miners: Vec<MinerSpec>,
+    /// Stake of each validator, in TAO (one validator per entry).
+    pub validator_stakes: Vec<u128>,
+}
+
+/// Runs the local network until `--tempos` epochs passed or Ctrl-C.
+pub async fn run(cfg: LocalnetConfig) -> Result<report::Summary> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut children = Children::default();
+    let net = setup::bring_up(&cfg, &mut children).await?;
+    eprintln!(
+        "localnet up: node ws://127.0.0.1:{}, deployment {} (try `BT_DEPLOYMENT={} neuron metagraph {NETUID}`); logs in {}",
+        cfg.port,
+        net.deployment_path.display(),
+        net.deployment_path.display(),
+        cfg.dir.join("logs").display()
+    );
+    let ticker = tokio::spawn(drive_blocks(net.chain.clone(), cfg.block_ms, stop.clone()));
+    let stop_on_signal = stop.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        stop_on_signal.store(true, Ordering::Relaxed);
+    });
+    let outcome = report::follow(&cfg, &net, &mut children, &stop).await;
+    stop.store(true, Ordering::Relaxed);
+    let _ = ticker.await;
+    children.stop_all();
+    let summary = outcome?;
+    if let Some(path) = &cfg.json {
+        crate::fsutil::write_atomic(path, &serde_json::to_vec_pretty(&summary)?)?;
+    }
+    Ok(summary)
+}
+
+/// One transaction per `block_ms` from the admin: the epoch when due, else a remark.
+async fn drive_blocks(chain: Chain, block_ms: u64, stop: Arc<AtomicBool>) {
+    let admin: Keypair = match crate::wire::Hotkey::from_uri(ADMIN_URI) {
+        Ok(k) => k.pair().clone(),
+        Err(_) => return,
+    };
+    while !stop.load(Ordering::Relaxed) {
+        let started = std::time::Instant::now();
+        let due = matches!(
+            chain
+                .read(&chain.ledger().blocks_until_next_epoch(NETUID))
+                .await,
+            Ok(Ok(0))
+        );
+        let sent = if due {
+            chain
+                .send("the epoch", &admin, &chain.ledger().run_epoch(NETUID))
+                .await
+                .map(|_| ())
+        } else {
+            chain.rpc.remark(&admin).await.map(|_| ())
+        };
+        if let Err(e) = sent {
+            tracing::warn!("block driver: {e}");
+        }
+        let left = Duration::from_millis(block_ms).saturating_sub(started.elapsed());
+        tokio::time::sleep(left).await;
+    }
+}
+
+/// Checks the configuration before anything starts.
+pub fn validate(cfg: &LocalnetConfig) -> Result<()> {
+    if cfg.miners.is_empty() {
+        bail!("a localnet needs at least one miner");
+    }
+    if cfg.validator_stakes.is_empty() {
+        bail!("a localnet needs at least one validator");
+    }
+    if cfg.tempo < 5 {
+        bail!("--tempo must be at least 5 blocks");
+    }
+    Ok(())
+}
