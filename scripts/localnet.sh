@@ -20,6 +20,8 @@ done
 echo "==> contract bundles"
 "$here/build-contracts.sh" tao-token subnet-registry staking consensus-ledger >/dev/null
 echo "==> neuron binary (cargo build --release; the first build takes a while)"
-CARGO_TARGET_DIR="$OFFCHAIN_TARGET_DIR" cargo build --release --locked -p offchain-neuron
+# The tests' feature set (one cached build for both); OFFCHAIN_FEATURES= for flex only.
+features="${OFFCHAIN_FEATURES-wgpu}"
+CARGO_TARGET_DIR="$OFFCHAIN_TARGET_DIR" cargo build --release --locked -p offchain-neuron ${features:+--features "$features"}
 export BT_ROOT
 exec "$OFFCHAIN_TARGET_DIR/release/neuron" localnet "$@"

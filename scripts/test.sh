@@ -6,6 +6,7 @@
 #   4. ink_e2e: the suite on a real substrate-contracts-node; scripts/deploy.sh on a dev node
 #   5. off-chain neuron (stable Rust): scripts/test-offchain.sh, including the chain client and
 #      the `neuron` commands on a real node (left out with --skip-node)
+#   6. e2e: a whole local network of real processes (scripts/test-e2e.sh; not with --skip-node)
 # Runs every layer even after a failure, prints a summary, exits non-zero if any failed.
 #   scripts/test.sh [--skip-node]    (--skip-node: leave out layer 4 and the node tests of layer 5)
 set -uo pipefail
@@ -16,7 +17,7 @@ skip_node=0
 for arg in "$@"; do
   case "$arg" in
     --skip-node) skip_node=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,6 +55,7 @@ if [ "$skip_node" -eq 0 ]; then
 fi
 if [ "$skip_node" -eq 0 ]; then
   layer "off-chain neuron (with the chain client on a node)" scripts/test-offchain.sh
+  layer "e2e: whole network of real processes" scripts/test-e2e.sh
 else
   layer "off-chain neuron (no node)" scripts/test-offchain.sh --skip-node
 fi

@@ -1,0 +1,128 @@
+//! Harness for the whole-network tests in `tests/`: runs the `neuron` binary (built by
+//! `cargo build --release -p offchain-neuron` in the same target directory) as real processes
+//! against a real node, and keeps every log of a failed run.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+/// The repository root (scripts/, contract bundles).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repo")
+        .to_path_buf()
+}
+
+/// The `neuron` binary next to this test's own target directory (or `$NEURON_BIN`).
+pub fn neuron_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("NEURON_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable");
+    // target/<profile>/deps/<test> -> target/<profile>/neuron
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("neuron");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (cargo build --release -p offchain-neuron; scripts/test-e2e.sh does)",
+        bin.display()
+    );
+    bin
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A run's working directory under the target directory; removed when the run passed, kept
+/// (and named in the failure) when it did not.
+pub struct RunDir {
+    pub path: PathBuf,
+    keep: bool,
+}
+
+impl RunDir {
+    pub fn new(name: &str) -> Self {
+        let exe = std::env::current_exe().expect("test executable");
+        let base = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target dir")
+            .join("e2e-runs");
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let path = base.join(format!("{name}-{stamp}"));
+        std::fs::create_dir_all(&path).expect("run dir");
+        Self { path, keep: true }
+    }
+
+    /// The run passed: its logs may go.
+    pub fn passed(mut self) {
+        self.keep = false;
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        if self.keep {
+            eprintln!("e2e: logs of this run are kept in {}", self.path.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Where trained models are cached between runs (training is the slow part of a first run).
+pub fn models_cache() -> PathBuf {
+    let base = std::env::var_os("BT_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/bittensor-ink")))
+        .unwrap_or_else(|| PathBuf::from("/tmp/bittensor-ink"));
+    base.join("models")
+}
+
+/// Runs `neuron localnet` to completion with `args` and returns its JSON summary.
+pub fn localnet(dir: &RunDir, args: &[&str]) -> Result<Value> {
+    let summary = dir.path.join("summary.json");
+    let out = Command::new(neuron_bin())
+        .arg("localnet")
+        .arg("--dir")
+        .arg(dir.path.join("net"))
+        .arg("--models-dir")
+        .arg(models_cache())
+        .args(["--fresh", "--port", &free_port().to_string(), "--json"])
+        .arg(&summary)
+        .args(args)
+        .env("BT_ROOT", repo())
+        .env("RUST_LOG", "warn")
+        .output()
+        .context("running neuron localnet")?;
+    std::fs::write(dir.path.join("localnet.stdout"), &out.stdout)?;
+    std::fs::write(dir.path.join("localnet.stderr"), &out.stderr)?;
+    if !out.status.success() {
+        bail!(
+            "neuron localnet failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .rev()
+                .take(20)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    let text = std::fs::read_to_string(&summary).context("reading the localnet summary")?;
+    Ok(serde_json::from_str(&text)?)
+}

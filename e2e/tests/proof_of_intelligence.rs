@@ -1,0 +1,64 @@
+//! Proof of Intelligence: three miners whose models differ in accuracy, two staked validators,
+//! real processes on a real node for eight epochs. Incentive and TAO earned must follow
+//! accuracy, and the best model must earn clearly more: at least 5% more than the second and
+//! five times the weakest.
+
+use serde_json::Value;
+
+fn miner<'a>(s: &'a Value, name: &str) -> &'a Value {
+    s["neurons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == name)
+        .unwrap_or_else(|| panic!("no miner {name} in {s}"))
+}
+
+fn earned(n: &Value) -> f64 {
+    n["earned_rao"].as_str().unwrap().parse::<u128>().unwrap() as f64
+}
+
+#[test]
+fn a_better_model_earns_more_tao() {
+    let dir = e2e::RunDir::new("proof-of-intelligence");
+    let s = e2e::localnet(
+        &dir,
+        &["--tempos", "8", "--tempo", "10", "--block-ms", "500"],
+    )
+    .unwrap();
+    let (weak, fair, strong) = (miner(&s, "weak"), miner(&s, "fair"), miner(&s, "strong"));
+    let acc = |n: &Value| n["accuracy"].as_f64().unwrap();
+    assert!(
+        acc(strong) > acc(fair) && acc(fair) > acc(weak),
+        "models are not ordered: {s}"
+    );
+    let inc = |n: &Value| n["incentive"].as_f64().unwrap();
+    assert!(
+        inc(strong) > inc(fair) && inc(fair) > inc(weak),
+        "incentive does not follow accuracy: {s}"
+    );
+    assert!(
+        earned(strong) > earned(fair) && earned(fair) > earned(weak),
+        "TAO earned does not follow accuracy: {s}"
+    );
+    assert!(
+        earned(strong) >= 1.05 * earned(fair),
+        "the best model earns less than 5% more than the second: {s}"
+    );
+    assert!(
+        earned(strong) >= 5.0 * earned(weak),
+        "the best model earns less than five times the weakest: {s}"
+    );
+    println!(
+        "earned (RAO): strong {} fair {} weak {}; ratio strong/fair {:.2}, strong/weak {:.1}; {} epochs in {:.0} s, first epoch after {:.0} s",
+        earned(strong),
+        earned(fair),
+        earned(weak),
+        earned(strong) / earned(fair),
+        earned(strong) / earned(weak),
+        s["epochs"],
+        s["seconds"].as_f64().unwrap_or(0.0),
+        s["seconds_to_first_epoch"].as_f64().unwrap_or(0.0)
+    );
+    dir.passed();
+}
