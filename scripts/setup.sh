@@ -30,8 +30,9 @@ step() {
   echo "    done: $name ($((SECONDS - t0)) s)"
 }
 
+# python3: scripts/deploy.sh reads cargo-contract's JSON output with it.
 APT_PACKAGES=(protobuf-compiler clang libclang-dev pkg-config libssl-dev cmake build-essential
-  mesa-vulkan-drivers libvulkan1 curl ca-certificates)
+  mesa-vulkan-drivers libvulkan1 curl ca-certificates python3)
 
 apt_packages() {
   local missing=()
@@ -44,6 +45,20 @@ apt_packages() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+rustup_itself() {
+  if command -v rustup >/dev/null; then echo "    $(rustup --version 2>/dev/null | head -n1)"; return; fi
+  # Through the package manager only (Debian 13+, Ubuntu 24.04+ package rustup); no script
+  # downloads an installer from a URL.
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rustup; then
+    return
+  fi
+  echo "setup.sh: rustup is not installed and this distribution does not package it." >&2
+  echo "          Install it as https://rustup.rs describes, then run scripts/setup.sh again." >&2
+  return 1
 }
 
 rust_toolchains() {
@@ -84,6 +99,7 @@ contracts_node() {
 
 total0=$SECONDS
 step "apt packages" apt_packages
+step "rustup" rustup_itself
 step "rust toolchains ($OFFCHAIN_TOOLCHAIN, $CONTRACTS_TOOLCHAIN + wasm32)" rust_toolchains
 step "cargo-contract $CARGO_CONTRACT_VERSION" cargo_contract
 if [ "$want_node" -eq 1 ]; then

@@ -106,7 +106,7 @@ pub fn localnet(dir: &RunDir, args: &[&str]) -> Result<Value> {
         .arg(&summary)
         .args(args)
         .env("BT_ROOT", repo())
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .output()
         .context("running neuron localnet")?;
     std::fs::write(dir.path.join("localnet.stdout"), &out.stdout)?;

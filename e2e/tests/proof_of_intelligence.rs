@@ -62,3 +62,43 @@ fn a_better_model_earns_more_tao() {
     );
     dir.passed();
 }
+
+/// The same network with commit-reveal on: validators commit each round and reveal an epoch
+/// later; the revealed weights count, so incentive still follows accuracy.
+#[test]
+fn committed_weights_count_once_revealed() {
+    let dir = e2e::RunDir::new("commit-reveal");
+    let s = e2e::localnet(
+        &dir,
+        &[
+            "--tempos",
+            "8",
+            "--tempo",
+            "10",
+            "--block-ms",
+            "500",
+            "--commit-reveal",
+        ],
+    )
+    .unwrap();
+    let (weak, fair, strong) = (miner(&s, "weak"), miner(&s, "fair"), miner(&s, "strong"));
+    let inc = |n: &Value| n["incentive"].as_f64().unwrap();
+    assert!(inc(strong) > 0.0, "no revealed weights counted: {s}");
+    assert!(
+        inc(strong) > inc(fair) && inc(fair) > inc(weak),
+        "incentive does not follow accuracy: {s}"
+    );
+    assert!(earned(strong) > earned(weak), "{s}");
+    let log = std::fs::read_to_string(dir.path.join("net/logs/validator0.log")).unwrap_or_default();
+    assert!(
+        log.contains("weights committed"),
+        "validator 0 never committed: see {}",
+        dir.path.display()
+    );
+    assert!(
+        log.contains("revealed commit"),
+        "validator 0 never revealed: see {}",
+        dir.path.display()
+    );
+    dir.passed();
+}

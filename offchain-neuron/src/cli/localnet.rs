@@ -46,6 +46,9 @@ pub struct LocalnetArgs {
     /// Write the summary as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Validators commit their weights and reveal them in the next epoch.
+    #[arg(long)]
+    pub commit_reveal: bool,
     /// Start with no premine (not available yet: a fair-launch localnet needs the owner's
     /// first earnings moved to the validators before they can stake).
     #[arg(long)]
@@ -78,6 +81,7 @@ pub async fn cmd_localnet(a: LocalnetArgs) -> Result<()> {
         json: a.json,
         miners: MinerSpec::default_set(),
         validator_stakes: vec![1_000, 500],
+        commit_reveal: a.commit_reveal,
     };
     run(cfg).await?;
     Ok(())

@@ -79,6 +79,8 @@ pub struct LocalnetConfig {
     pub miners: Vec<MinerSpec>,
     /// Stake of each validator, in TAO (one validator per entry).
     pub validator_stakes: Vec<u128>,
+    /// Validators commit weights and reveal them an epoch later.
+    pub commit_reveal: bool,
 }
 
 /// Runs the local network until `--tempos` epochs passed or Ctrl-C.

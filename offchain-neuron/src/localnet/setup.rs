@@ -118,6 +118,8 @@ async fn tune_subnet(c: &Chain, admin: &Hotkey, cfg: &LocalnetConfig) -> Result<
         max_regs_per_block: 16,
         target_regs_per_interval: 16,
         activity_cutoff: u32::from(cfg.tempo).saturating_mul(20),
+        commit_reveal_enabled: cfg.commit_reveal,
+        reveal_period_epochs: 1,
         ..h
     };
     if want != h {
