@@ -93,16 +93,25 @@ pub fn models_cache() -> PathBuf {
     base.join("models")
 }
 
-/// Runs `neuron localnet` to completion with `args` and returns its JSON summary.
+/// Runs `neuron localnet` on a fresh chain to completion with `args`; returns its summary.
 pub fn localnet(dir: &RunDir, args: &[&str]) -> Result<Value> {
+    let mut all = vec!["--fresh"];
+    all.extend_from_slice(args);
+    localnet_on(dir, free_port(), &all)
+}
+
+/// Runs `neuron localnet` in `dir` (continuing its chain unless `args` has `--fresh`) on
+/// `port`; returns its JSON summary.
+pub fn localnet_on(dir: &RunDir, port: u16, args: &[&str]) -> Result<Value> {
     let summary = dir.path.join("summary.json");
+    let _ = std::fs::remove_file(&summary);
     let out = Command::new(neuron_bin())
         .arg("localnet")
         .arg("--dir")
         .arg(dir.path.join("net"))
         .arg("--models-dir")
         .arg(models_cache())
-        .args(["--fresh", "--port", &free_port().to_string(), "--json"])
+        .args(["--port", &port.to_string(), "--json"])
         .arg(&summary)
         .args(args)
         .env("BT_ROOT", repo())

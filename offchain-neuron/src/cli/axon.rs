@@ -28,6 +28,7 @@ pub enum AxonCommand {
         netuid: u16,
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },

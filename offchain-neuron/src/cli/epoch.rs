@@ -15,6 +15,7 @@ pub enum EpochCommand {
     /// Subnets and how many blocks until each one's next epoch (0 = due now).
     #[command(after_help = "Example:\n  neuron epoch due --json")]
     Due {
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -31,6 +32,7 @@ pub enum EpochCommand {
         limit: u16,
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -39,6 +41,7 @@ pub enum EpochCommand {
     #[command(after_help = "Example:\n  neuron epoch simulate 1 --json")]
     Simulate {
         netuid: u16,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },

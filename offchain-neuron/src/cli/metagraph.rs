@@ -20,6 +20,7 @@ use crate::wire::AccountId;
     neuron metagraph 1 --watch 12        # redraw every 12 s")]
 pub struct MetagraphArgs {
     pub netuid: u16,
+    /// Print JSON for scripts.
     #[arg(long)]
     pub json: bool,
     /// Redraw every N seconds until interrupted.

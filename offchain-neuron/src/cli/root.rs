@@ -15,6 +15,7 @@ pub enum RootCommand {
     Register {
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -29,11 +30,13 @@ pub enum RootCommand {
         weights: Vec<f64>,
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
     /// The root members with their stake, and the root parameters.
     Show {
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },

@@ -25,6 +25,7 @@ pub enum StakeCommand {
         /// TAO to stake.
         #[arg(long)]
         amount: String,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -41,6 +42,7 @@ pub enum StakeCommand {
         /// Unstake the whole matured position.
         #[arg(long)]
         all: bool,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -54,6 +56,7 @@ pub enum StakeCommand {
         /// Any coldkey's address instead of the wallet's.
         #[arg(long)]
         address: Option<String>,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -61,6 +64,7 @@ pub enum StakeCommand {
     /// nominators hold.
     #[command(after_help = "Example:\n  neuron stake delegates --json")]
     Delegates {
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -72,6 +76,7 @@ pub enum StakeCommand {
         /// New take in percent.
         #[arg(long)]
         take: f64,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -79,6 +84,7 @@ pub enum StakeCommand {
     Offer {
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -86,11 +92,13 @@ pub enum StakeCommand {
     Claim {
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
     /// The staking parameters (minimum stake, default take, stake interval).
     Params {
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },

@@ -17,6 +17,7 @@ pub enum SubnetCommand {
     /// Every subnet: size, owner, tempo, registration price and emission share.
     #[command(after_help = "Examples:\n  neuron subnet list\n  neuron subnet list --json")]
     List {
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -24,6 +25,7 @@ pub enum SubnetCommand {
     #[command(after_help = "Example:\n  neuron subnet show 1")]
     Show {
         netuid: u16,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -31,6 +33,7 @@ pub enum SubnetCommand {
     #[command(after_help = "Example:\n  neuron subnet hyperparams 1 --json")]
     Hyperparams {
         netuid: u16,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -46,11 +49,13 @@ pub enum SubnetCommand {
         value: String,
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
     /// What creating a subnet costs now (the lock, returned on dissolution after immunity).
     LockCost {
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -65,6 +70,7 @@ pub enum SubnetCommand {
         /// Refuse if the lock costs more than this many TAO (default: the current cost).
         #[arg(long)]
         max_lock: Option<String>,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -74,6 +80,7 @@ pub enum SubnetCommand {
         netuid: u16,
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -105,6 +112,7 @@ pub struct RegisterArgs {
     /// Solver threads for --pow (default: every core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Print JSON for scripts.
     #[arg(long)]
     pub json: bool,
 }

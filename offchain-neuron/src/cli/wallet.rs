@@ -61,6 +61,7 @@ pub enum WalletCommand {
     List {
         #[arg(long)]
         wallets_dir: Option<PathBuf>,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -70,6 +71,7 @@ pub enum WalletCommand {
     Inspect {
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -103,6 +105,7 @@ pub enum WalletCommand {
         keys: KeyArgs,
         #[arg(long)]
         address: Option<String>,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -121,6 +124,7 @@ pub enum WalletCommand {
         amount: String,
         #[arg(long)]
         native: bool,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },

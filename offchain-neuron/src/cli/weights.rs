@@ -29,6 +29,7 @@ pub enum WeightsCommand {
         netuid: u16,
         #[command(flatten)]
         keys: KeyArgs,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -39,6 +40,7 @@ pub enum WeightsCommand {
         netuid: u16,
         #[arg(long)]
         uid: u16,
+        /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -59,6 +61,7 @@ pub struct WeightsArgs {
     pub version_key: Option<u64>,
     #[command(flatten)]
     pub keys: KeyArgs,
+    /// Print JSON for scripts.
     #[arg(long)]
     pub json: bool,
 }
