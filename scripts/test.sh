@@ -7,7 +7,8 @@
 #   5. off-chain neuron (stable Rust): scripts/test-offchain.sh, including the chain client and
 #      the `neuron` commands on a real node (left out with --skip-node)
 #   6. e2e: a whole local network of real processes (scripts/test-e2e.sh; not with --skip-node)
-# Runs every layer even after a failure, prints a summary, exits non-zero if any failed.
+# Runs scripts/setup.sh first, then every layer even after a failure; prints a summary, exits
+# non-zero if any failed.
 #   scripts/test.sh [--skip-node]    (--skip-node: leave out layer 4 and the node tests of layer 5)
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -17,10 +18,13 @@ skip_node=0
 for arg in "$@"; do
   case "$arg" in
     --skip-node) skip_node=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
+
+# Install what is missing first (idempotent; seconds when everything is there).
+"$BT_ROOT/scripts/setup.sh" || { echo "test.sh: scripts/setup.sh failed" >&2; exit 1; }
 
 summary=()
 failed=0
