@@ -1,5 +1,6 @@
 //! Stopping the whole network and starting it again on the same node database: the chain, the
-//! deployment and what everyone earned survive; the neurons come back and epochs resume.
+//! deployment and the UIDs survive; the neurons come back (the miners on new ports, published
+//! again), the validators reach them, and epochs resume.
 
 fn earned_total(s: &serde_json::Value) -> u128 {
     s["neurons"]
@@ -39,6 +40,21 @@ fn a_stopped_network_resumes_where_it_was() {
         "the chain restarted from scratch: first run ended at block {end1}, second began at {start2}"
     );
     assert_eq!(second["epochs"], 3, "epochs did not resume: {second}");
+    // The restarted miners published their new axons and the validators reached them again.
+    let inc = |name: &str| {
+        second["neurons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == name)
+            .unwrap()["incentive"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        inc("strong") > inc("weak"),
+        "after the restart the validators no longer tell the miners apart: {second}"
+    );
     // Every neuron kept its UID across the restart.
     for (a, b) in first["neurons"]
         .as_array()

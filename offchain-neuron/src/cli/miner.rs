@@ -149,12 +149,12 @@ async fn publish_axon(
         .and_then(|n| n.axon)
         .and_then(|ax| axon_addr(&ax));
     if current == Some(addr) {
-        tracing::info!("axon {addr} already published");
+        tracing::debug!("axon {addr} is published");
         return Ok(());
     }
     match super::axon::serve(c, hotkey, netuid, addr, true).await {
         Ok(block) => tracing::info!("axon {addr} published in block {block}"),
-        Err(e) => tracing::warn!("could not publish the axon {addr}: {e:#}"),
+        Err(e) => tracing::warn!("could not publish the axon {addr} (retrying every 10 s): {e:#}"),
     }
     Ok(())
 }
@@ -206,38 +206,42 @@ pub async fn cmd_miner(a: MinerArgs, chain: &ChainArgs) -> Result<()> {
         },
     };
     let handle = miner::start(opts, directory).await?;
-    if let Some((c, netuid, uid)) = &on_chain {
-        let ip = match a.external_ip {
-            Some(ip) => ip,
-            None if a.bind.is_unspecified() => bail!(
-                "--bind {} is not an address validators can reach: pass --external-ip",
-                a.bind
-            ),
-            None => a.bind,
-        };
-        publish_axon(
-            c,
-            &hotkey,
-            *netuid,
-            *uid,
-            SocketAddr::new(ip, handle.addr.port()),
-        )
-        .await?;
-    }
+    let published = match &on_chain {
+        Some((c, netuid, uid)) => {
+            let ip = match a.external_ip {
+                Some(ip) => ip,
+                None if a.bind.is_unspecified() => bail!(
+                    "--bind {} is not an address validators can reach: pass --external-ip",
+                    a.bind
+                ),
+                None => a.bind,
+            };
+            let addr = SocketAddr::new(ip, handle.addr.port());
+            publish_axon(c, &hotkey, *netuid, *uid, addr).await?;
+            Some(addr)
+        }
+        None => None,
+    };
     println!("axon listening on http://{} hotkey={account}", handle.addr);
     use std::io::Write;
     std::io::stdout().flush()?;
+    // On the chain: keep the registration and the published axon in view; an axon refused
+    // for the serving rate limit is published again once the limit allows.
     let watch = async {
-        let Some((c, netuid, uid)) = &on_chain else {
+        let (Some((c, netuid, uid)), Some(addr)) = (&on_chain, published) else {
             return std::future::pending::<()>().await;
         };
         loop {
-            tokio::time::sleep(Duration::from_secs(30)).await;
+            tokio::time::sleep(Duration::from_secs(10)).await;
             match c
                 .read(&c.registry().uid_of(*netuid, ink_account(account)))
                 .await
             {
-                Ok(Some(now)) if now == *uid => {}
+                Ok(Some(now)) if now == *uid => {
+                    if let Err(e) = publish_axon(c, &hotkey, *netuid, *uid, addr).await {
+                        tracing::warn!("cannot check the published axon: {e:#}");
+                    }
+                }
                 Ok(_) => tracing::warn!(
                     "hotkey {account} no longer holds UID {uid} on subnet {netuid}: it was pruned; register again to keep earning"
                 ),

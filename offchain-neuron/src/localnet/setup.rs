@@ -119,6 +119,8 @@ async fn tune_subnet(c: &Chain, admin: &Hotkey, cfg: &LocalnetConfig) -> Result<
         target_regs_per_interval: 16,
         activity_cutoff: u32::from(cfg.tempo).saturating_mul(20),
         commit_reveal_enabled: cfg.commit_reveal,
+        // A restarted miner listens on a new port and must publish it at once.
+        serving_rate_limit: 1,
         reveal_period_epochs: 1,
         ..h
     };
