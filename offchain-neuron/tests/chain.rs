@@ -15,11 +15,7 @@ use support::node::{ALICE, Env, Node, TAO, address_after, advance, deploy, rao};
 #[test]
 fn commands_drive_the_economy_on_a_real_node() {
     let dir = tempfile::tempdir().unwrap();
-    let node = Node::start(dir.path());
-    let env = Env {
-        home: dir.path().join("home"),
-        deployment: deploy(&node, dir.path()),
-    };
+    let (node, env) = Env::on_new_node(dir.path());
 
     // Wallet: create, list, wrong password refused, fund.
     env.ok(&["wallet", "new", "w1"]);
@@ -303,11 +299,7 @@ fn the_client_survives_a_node_restart() {
 fn a_miner_and_a_validator_meet_on_the_chain() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let node = Node::start(dir.path());
-    let env = Env {
-        home: dir.path().join("home"),
-        deployment: deploy(&node, dir.path()),
-    };
+    let (node, env) = Env::on_new_node(dir.path());
     for (p, v) in [
         ("tempo", "10"),
         ("weights_rate_limit", "0"),
@@ -416,11 +408,7 @@ fn a_miner_and_a_validator_meet_on_the_chain() {
 #[test]
 fn owners_delegates_root_and_commit_reveal() {
     let dir = tempfile::tempdir().unwrap();
-    let node = Node::start(dir.path());
-    let env = Env {
-        home: dir.path().join("home"),
-        deployment: deploy(&node, dir.path()),
-    };
+    let (node, env) = Env::on_new_node(dir.path());
     env.ok(&["wallet", "new", "w1"]);
     let cold = env.json(&["wallet", "list"])[0]["coldkey"]
         .as_str()

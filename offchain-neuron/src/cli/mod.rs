@@ -172,7 +172,7 @@ pub fn run(cli: Cli) -> Result<()> {
 
 /// Resolves on SIGTERM (Ctrl-C is handled separately).
 #[cfg(unix)]
-pub(crate) async fn terminate() {
+pub async fn terminate() {
     match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(mut s) => {
             s.recv().await;
@@ -181,6 +181,6 @@ pub(crate) async fn terminate() {
     }
 }
 #[cfg(not(unix))]
-pub(crate) async fn terminate() {
+pub async fn terminate() {
     std::future::pending::<()>().await
 }

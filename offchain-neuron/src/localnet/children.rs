@@ -32,6 +32,15 @@ impl Children {
             .append(true)
             .open(log)
             .with_context(|| format!("opening {}", log.display()))?;
+        // Children die with the localnet even if it is killed without a chance to stop them.
+        #[cfg(target_os = "linux")]
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
         let child = cmd
             .stdout(Stdio::from(file.try_clone()?))
             .stderr(Stdio::from(file))

@@ -98,7 +98,10 @@ pub async fn run(cfg: LocalnetConfig) -> Result<report::Summary> {
     let ticker = tokio::spawn(drive_blocks(net.chain.clone(), cfg.block_ms, stop.clone()));
     let stop_on_signal = stop.clone();
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = crate::cli::terminate() => {}
+        }
         stop_on_signal.store(true, Ordering::Relaxed);
     });
     let outcome = report::follow(&cfg, &net, &mut children, &stop).await;

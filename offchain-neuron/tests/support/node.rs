@@ -112,6 +112,16 @@ pub struct Env {
 }
 
 impl Env {
+    /// A fresh node with the suite deployed, and an environment for commands on it.
+    pub fn on_new_node(dir: &Path) -> (Node, Env) {
+        let node = Node::start(dir);
+        let env = Env {
+            home: dir.join("home"),
+            deployment: deploy(&node, dir),
+        };
+        (node, env)
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(NEURON);
         c.args(args)
