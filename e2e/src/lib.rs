@@ -100,22 +100,54 @@ pub fn localnet(dir: &RunDir, args: &[&str]) -> Result<Value> {
     localnet_on(dir, free_port(), &all)
 }
 
-/// Runs `neuron localnet` in `dir` (continuing its chain unless `args` has `--fresh`) on
-/// `port`; returns its JSON summary.
-pub fn localnet_on(dir: &RunDir, port: u16, args: &[&str]) -> Result<Value> {
-    let summary = dir.path.join("summary.json");
-    let _ = std::fs::remove_file(&summary);
-    let out = Command::new(neuron_bin())
-        .arg("localnet")
+fn localnet_cmd(dir: &RunDir, port: u16, args: &[&str]) -> Command {
+    let mut c = Command::new(neuron_bin());
+    c.arg("localnet")
         .arg("--dir")
         .arg(dir.path.join("net"))
         .arg("--models-dir")
         .arg(models_cache())
         .args(["--port", &port.to_string(), "--json"])
-        .arg(&summary)
+        .arg(dir.path.join("summary.json"))
         .args(args)
         .env("BT_ROOT", repo())
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info");
+    c
+}
+
+/// Starts `neuron localnet` in the background (stdout piped, stderr to a file in `dir`).
+pub fn spawn_localnet(dir: &RunDir, port: u16, args: &[&str]) -> Result<std::process::Child> {
+    let err = std::fs::File::create(dir.path.join("localnet.stderr"))?;
+    Ok(localnet_cmd(dir, port, args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(err)
+        .spawn()?)
+}
+
+/// The pid of one of a running localnet's processes (from its processes.json).
+pub fn localnet_pid(dir: &RunDir, name: &str) -> Result<u32> {
+    let text = std::fs::read_to_string(dir.path.join("net/processes.json"))?;
+    let list: Value = serde_json::from_str(&text)?;
+    list.as_array()
+        .and_then(|l| l.iter().find(|p| p["name"] == name))
+        .and_then(|p| p["pid"].as_u64())
+        .map(|p| p as u32)
+        .with_context(|| format!("no process {name} in processes.json"))
+}
+
+/// The summary a finished localnet wrote.
+pub fn summary(dir: &RunDir) -> Result<Value> {
+    let text = std::fs::read_to_string(dir.path.join("summary.json"))
+        .context("reading the localnet summary")?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// Runs `neuron localnet` in `dir` (continuing its chain unless `args` has `--fresh`) on
+/// `port`; returns its JSON summary.
+pub fn localnet_on(dir: &RunDir, port: u16, args: &[&str]) -> Result<Value> {
+    let summary = dir.path.join("summary.json");
+    let _ = std::fs::remove_file(&summary);
+    let out = localnet_cmd(dir, port, args)
         .output()
         .context("running neuron localnet")?;
     std::fs::write(dir.path.join("localnet.stdout"), &out.stdout)?;

@@ -13,6 +13,16 @@ pub struct Proc {
     pub name: String,
     pub child: Child,
     pub log: PathBuf,
+    /// Its exit was already reported.
+    reported: bool,
+}
+
+/// A child, as `<dir>/processes.json` lists it (to stop or inspect one neuron by hand).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ProcInfo {
+    pub name: String,
+    pub pid: u32,
+    pub log: PathBuf,
 }
 
 /// Every child of the localnet; dropping it stops them all, neurons before the node.
@@ -51,18 +61,35 @@ impl Children {
             name: name.to_string(),
             child,
             log: log.to_path_buf(),
+            reported: false,
         });
         Ok(self.procs.last_mut().expect("just pushed"))
     }
 
-    /// The first exited child, if any (name and status).
+    /// A child that exited since the last call (name, status, log), each reported once.
     pub fn exited(&mut self) -> Option<(String, String, PathBuf)> {
         for p in &mut self.procs {
+            if p.reported {
+                continue;
+            }
             if let Ok(Some(status)) = p.child.try_wait() {
+                p.reported = true;
                 return Some((p.name.clone(), status.to_string(), p.log.clone()));
             }
         }
         None
+    }
+
+    /// Every child with its pid and log.
+    pub fn list(&self) -> Vec<ProcInfo> {
+        self.procs
+            .iter()
+            .map(|p| ProcInfo {
+                name: p.name.clone(),
+                pid: p.child.id(),
+                log: p.log.clone(),
+            })
+            .collect()
     }
 
     /// Stops every child: SIGTERM, a grace period, then SIGKILL. Latest started first.

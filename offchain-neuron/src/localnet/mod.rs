@@ -89,12 +89,16 @@ pub async fn run(cfg: LocalnetConfig) -> Result<report::Summary> {
     let mut children = Children::default();
     let net = setup::bring_up(&cfg, &mut children).await?;
     eprintln!(
-        "localnet up: node ws://127.0.0.1:{}, deployment {} (try `BT_DEPLOYMENT={} neuron metagraph {NETUID}`); logs in {}",
+        "localnet up: node ws://127.0.0.1:{}, deployment {} (try `BT_DEPLOYMENT={} neuron metagraph {NETUID}`); logs in {}, pids in processes.json",
         cfg.port,
         net.deployment_path.display(),
         net.deployment_path.display(),
         cfg.dir.join("logs").display()
     );
+    crate::fsutil::write_atomic(
+        &cfg.dir.join("processes.json"),
+        &serde_json::to_vec_pretty(&children.list())?,
+    )?;
     let ticker = tokio::spawn(drive_blocks(net.chain.clone(), cfg.block_ms, stop.clone()));
     let stop_on_signal = stop.clone();
     tokio::spawn(async move {

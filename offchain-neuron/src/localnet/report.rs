@@ -132,8 +132,14 @@ pub async fn follow(
     let mut last = (first_block, Vec::new());
     while !stop.load(Ordering::Relaxed) {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        if let Some((name, status, log)) = children.exited() {
-            bail!("{name} exited ({status}); see {}", log.display());
+        while let Some((name, status, log)) = children.exited() {
+            if name == "node" {
+                bail!("the node exited ({status}); see {}", log.display());
+            }
+            eprintln!(
+                "\n{name} exited ({status}); its UID stops earning as validators stop reaching it (log: {})",
+                log.display()
+            );
         }
         let state = match c.read(&c.ledger().subnet_state(NETUID)).await {
             Ok(s) => s,
