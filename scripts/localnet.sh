@@ -13,7 +13,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/env.sh"
 cd "$BT_ROOT"
 for arg in "$@"; do
-  case "$arg" in -h|--help) sed -n '2,11p' "$0"; echo; echo "neuron localnet options:"; ;; esac
+  case "$arg" in
+    -h|--help)
+      sed -n '2,11p' "$0"
+      if [ -x "$OFFCHAIN_TARGET_DIR/release/neuron" ]; then
+        echo; exec "$OFFCHAIN_TARGET_DIR/release/neuron" localnet --help
+      fi
+      exit 0 ;;
+  esac
 done
 
 "$here/setup.sh"
