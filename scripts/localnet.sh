@@ -15,7 +15,7 @@ cd "$BT_ROOT"
 for arg in "$@"; do
   case "$arg" in
     -h|--help)
-      sed -n '2,11p' "$0"
+      sed -n '2,10p' "$0"
       if [ -x "$OFFCHAIN_TARGET_DIR/release/neuron" ]; then
         echo; exec "$OFFCHAIN_TARGET_DIR/release/neuron" localnet --help
       fi
