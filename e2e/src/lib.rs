@@ -167,3 +167,16 @@ pub fn localnet_on(dir: &RunDir, port: u16, args: &[&str]) -> Result<Value> {
     let text = std::fs::read_to_string(&summary).context("reading the localnet summary")?;
     Ok(serde_json::from_str(&text)?)
 }
+
+/// One neuron's entry in a localnet summary, by name (`strong`, `validator0`, ...).
+pub fn neuron<'a>(summary: &'a Value, name: &str) -> &'a Value {
+    summary["neurons"]
+        .as_array()
+        .and_then(|l| l.iter().find(|n| n["name"] == name))
+        .unwrap_or_else(|| panic!("no neuron {name} in {summary}"))
+}
+
+/// A neuron's final incentive in a summary.
+pub fn incentive(summary: &Value, name: &str) -> f64 {
+    neuron(summary, name)["incentive"].as_f64().unwrap_or(0.0)
+}

@@ -42,16 +42,7 @@ fn a_killed_miner_falls_to_about_zero_incentive() {
         dir.path.display()
     );
     let s = e2e::summary(&dir).unwrap();
-    let inc = |name: &str| {
-        s["neurons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["name"] == name)
-            .unwrap()["incentive"]
-            .as_f64()
-            .unwrap()
-    };
+    let inc = |name: &str| e2e::incentive(&s, name);
     println!(
         "after the kill: incentive fair {:.4}, strong {:.4}, weak {:.4}",
         inc("fair"),

@@ -6,12 +6,7 @@
 use serde_json::Value;
 
 fn miner<'a>(s: &'a Value, name: &str) -> &'a Value {
-    s["neurons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["name"] == name)
-        .unwrap_or_else(|| panic!("no miner {name} in {s}"))
+    e2e::neuron(s, name)
 }
 
 fn earned(n: &Value) -> f64 {

@@ -41,16 +41,7 @@ fn a_stopped_network_resumes_where_it_was() {
     );
     assert_eq!(second["epochs"], 3, "epochs did not resume: {second}");
     // The restarted miners published their new axons and the validators reached them again.
-    let inc = |name: &str| {
-        second["neurons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["name"] == name)
-            .unwrap()["incentive"]
-            .as_f64()
-            .unwrap()
-    };
+    let inc = |name: &str| e2e::incentive(&second, name);
     assert!(
         inc("strong") > inc("weak"),
         "after the restart the validators no longer tell the miners apart: {second}"
