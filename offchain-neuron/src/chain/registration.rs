@@ -175,6 +175,7 @@ async fn pow_register(
     quiet: bool,
 ) -> Result<u16> {
     let hot = ink_account(hotkey.account());
+    let mut reverted = 0;
     loop {
         let block = c.block().await?;
         let state = c
@@ -239,6 +240,18 @@ async fn pow_register(
             {
                 if !quiet {
                     eprintln!("work went stale ({}); solving again", refusal.reason);
+                }
+            }
+            // Another registration landed between the dry run and this one (the seed moved
+            // on): the work is stale; solve again.
+            Err(CallError::Failed { reason, .. })
+                if reason.contains("ContractReverted") && reverted < 5 =>
+            {
+                reverted += 1;
+                if !quiet {
+                    eprintln!(
+                        "the registration reverted in its block (the seed changed?); solving again"
+                    );
                 }
             }
             Err(e) => return Err(e.into()),

@@ -49,19 +49,13 @@ pub struct LocalnetArgs {
     /// Validators commit their weights and reveal them in the next epoch.
     #[arg(long)]
     pub commit_reveal: bool,
-    /// Start with no premine (not available yet: a fair-launch localnet needs the owner's
-    /// first earnings moved to the validators before they can stake).
+    /// No premine: miners and validators register by proof of work, and the subnet owner
+    /// (//Alice) stakes the first TAO it earns on the validators as a nominator.
     #[arg(long)]
     pub fair_launch: bool,
 }
 
 pub async fn cmd_localnet(a: LocalnetArgs) -> Result<()> {
-    if a.fair_launch {
-        bail!(
-            "--fair-launch is not available in the localnet yet; `scripts/deploy.sh` (without \
-             --dev-genesis) deploys a fair launch on any node"
-        );
-    }
     let repo = a.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     if !repo.join("scripts/deploy.sh").is_file() {
         bail!(
@@ -82,6 +76,7 @@ pub async fn cmd_localnet(a: LocalnetArgs) -> Result<()> {
         miners: MinerSpec::default_set(),
         validator_stakes: vec![1_000, 500],
         commit_reveal: a.commit_reveal,
+        fair_launch: a.fair_launch,
     };
     run(cfg).await?;
     Ok(())

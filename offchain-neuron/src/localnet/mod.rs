@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Result, bail};
+use bt_interfaces::PSP22;
 use subxt_signer::sr25519::Keypair;
 
 use crate::chain::Chain;
@@ -29,6 +30,8 @@ use children::Children;
 pub const ADMIN_URI: &str = "//Alice";
 /// The subnet the localnet runs (the genesis subnet the deployment opens).
 pub const NETUID: u16 = 1;
+/// In a fair launch the owner nominates a validator once it holds this much earned TAO.
+const NOMINATION_THRESHOLD: u128 = crate::units::RAO_PER_TAO;
 
 /// One miner: a model size trained for a number of steps (fewer steps, worse model).
 #[derive(Debug, Clone)]
@@ -81,6 +84,9 @@ pub struct LocalnetConfig {
     pub validator_stakes: Vec<u128>,
     /// Validators commit weights and reveal them an epoch later.
     pub commit_reveal: bool,
+    /// No premine: everyone registers by proof of work, and the subnet owner (//Alice) stakes
+    /// the first TAO it earns (its cut of emission) on the validators as a nominator.
+    pub fair_launch: bool,
 }
 
 /// Runs the local network until `--tempos` epochs passed or Ctrl-C.
@@ -99,7 +105,18 @@ pub async fn run(cfg: LocalnetConfig) -> Result<report::Summary> {
         &cfg.dir.join("processes.json"),
         &serde_json::to_vec_pretty(&children.list())?,
     )?;
-    let ticker = tokio::spawn(drive_blocks(net.chain.clone(), cfg.block_ms, stop.clone()));
+    let nominate = if cfg.fair_launch {
+        net.validator_hotkeys()
+    } else {
+        Vec::new()
+    };
+    let ticker = tokio::spawn(drive_blocks(
+        net.chain.clone(),
+        cfg.block_ms,
+        nominate,
+        net.owner_staked.clone(),
+        stop.clone(),
+    ));
     let stop_on_signal = stop.clone();
     tokio::spawn(async move {
         tokio::select! {
@@ -119,8 +136,17 @@ pub async fn run(cfg: LocalnetConfig) -> Result<report::Summary> {
     Ok(summary)
 }
 
-/// One transaction per `block_ms` from the admin: the epoch when due, else a remark.
-async fn drive_blocks(chain: Chain, block_ms: u64, stop: Arc<AtomicBool>) {
+/// One transaction per `block_ms` from the admin: the epoch when due; in a fair launch, once
+/// the admin (the subnet owner) holds earned TAO, stake on each of `nominate` (it nominates
+/// the validators); else a remark. One task signs everything the admin sends, so nonces never
+/// collide.
+async fn drive_blocks(
+    chain: Chain,
+    block_ms: u64,
+    mut nominate: Vec<crate::wire::AccountId>,
+    staked: Arc<std::sync::atomic::AtomicU64>,
+    stop: Arc<AtomicBool>,
+) {
     let admin: Keypair = match crate::wire::Hotkey::from_uri(ADMIN_URI) {
         Ok(k) => k.pair().clone(),
         Err(_) => return,
@@ -133,11 +159,36 @@ async fn drive_blocks(chain: Chain, block_ms: u64, stop: Arc<AtomicBool>) {
                 .await,
             Ok(Ok(0))
         );
+        let earned = if nominate.is_empty() || due {
+            0
+        } else {
+            let me = ink::primitives::AccountId::from(admin.public_key().0);
+            chain.read(&chain.token().balance_of(me)).await.unwrap_or(0)
+        };
         let sent = if due {
             chain
                 .send("the epoch", &admin, &chain.ledger().run_epoch(NETUID))
                 .await
                 .map(|_| ())
+        } else if earned >= NOMINATION_THRESHOLD {
+            let hotkey = nominate.remove(0);
+            let amount = earned / 2;
+            eprintln!(
+                "\nthe subnet owner nominates validator {hotkey} with {} of its earned TAO",
+                crate::units::format_tao(amount)
+            );
+            chain
+                .send(
+                    "nominating",
+                    &admin,
+                    &chain
+                        .staking()
+                        .add_stake(crate::chain::ink_account(hotkey), amount),
+                )
+                .await
+                .map(|_| {
+                    staked.fetch_add(u64::try_from(amount).unwrap_or(u64::MAX), Ordering::Relaxed);
+                })
         } else {
             chain.rpc.remark(&admin).await.map(|_| ())
         };

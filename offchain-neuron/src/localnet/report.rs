@@ -11,6 +11,8 @@ use serde::Serialize;
 use super::children::Children;
 use super::setup::Net;
 use super::{LocalnetConfig, NETUID};
+use bt_interfaces::PSP22;
+
 use crate::chain::{ink_account, wire_account};
 use crate::units::{format_tao, u16_share};
 use crate::wire::AccountId;
@@ -42,6 +44,13 @@ pub struct Summary {
     /// Seconds from the start of the run to its first epoch.
     pub seconds_to_first_epoch: Option<f64>,
     pub neurons: Vec<MemberResult>,
+    /// All TAO in existence at the end (RAO): emission only, unless a premine was minted.
+    pub total_issuance_rao: String,
+    /// The subnet owner's (//Alice's) stake on the validators at the end: in a fair launch,
+    /// what it nominated grown by dividends (RAO).
+    pub owner_nominated_rao: String,
+    /// What the subnet owner staked on the validators during the run (RAO).
+    pub owner_staked_rao: String,
 }
 
 async fn snapshot(net: &Net) -> Result<(u32, Vec<MemberResult>)> {
@@ -178,6 +187,13 @@ pub async fn follow(
     if last.1.is_empty() {
         last = snapshot(net).await?;
     }
+    let issuance = c.read(&c.token().total_supply()).await?;
+    let owner = ink_account(crate::wire::Hotkey::from_uri(super::ADMIN_URI)?.account());
+    let mut nominated: u128 = 0;
+    for v in net.validator_hotkeys() {
+        nominated =
+            nominated.saturating_add(c.read(&c.staking().stake_of(ink_account(v), owner)).await?);
+    }
     let summary = Summary {
         epochs,
         first_block,
@@ -185,6 +201,9 @@ pub async fn follow(
         seconds: started.elapsed().as_secs_f64(),
         seconds_to_first_epoch: first_epoch_at,
         neurons: last.1,
+        total_issuance_rao: issuance.to_string(),
+        owner_nominated_rao: nominated.to_string(),
+        owner_staked_rao: net.owner_staked.load(Ordering::Relaxed).to_string(),
     };
     print_summary(&summary);
     Ok(summary)
@@ -192,9 +211,20 @@ pub async fn follow(
 
 fn print_summary(s: &Summary) {
     println!(
-        "\nsummary: {} epochs, blocks {}..{}, {:.0} s",
-        s.epochs, s.first_block, s.last_block, s.seconds
+        "\nsummary: {} epochs, blocks {}..{}, {:.0} s; {} in existence",
+        s.epochs,
+        s.first_block,
+        s.last_block,
+        s.seconds,
+        format_tao(s.total_issuance_rao.parse().unwrap_or(0))
     );
+    let nominated: u128 = s.owner_nominated_rao.parse().unwrap_or(0);
+    if nominated > 0 {
+        println!(
+            "  the subnet owner's nominations are worth {}",
+            format_tao(nominated)
+        );
+    }
     let mut miners: Vec<&MemberResult> = s.neurons.iter().filter(|n| n.role == "miner").collect();
     miners.sort_by(|a, b| {
         b.accuracy

@@ -34,6 +34,18 @@ pub struct Net {
     pub chain: Chain,
     pub deployment_path: PathBuf,
     pub members: Vec<Member>,
+    /// What the subnet owner staked on the validators in a fair launch, in RAO.
+    pub owner_staked: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Net {
+    pub fn validator_hotkeys(&self) -> Vec<AccountId> {
+        self.members
+            .iter()
+            .filter(|m| m.role == "validator")
+            .map(|m| m.hotkey)
+            .collect()
+    }
 }
 
 fn keys(role: &str, i: usize) -> Result<(Hotkey, Hotkey)> {
@@ -86,18 +98,21 @@ async fn deploy(cfg: &LocalnetConfig) -> Result<PathBuf> {
             }
         }
     }
-    eprintln!(
-        "!!! DEV GENESIS: this local network mints 1,000,000 TAO to //Alice at deployment to fund stake (a premine; local networks only)"
-    );
-    let status = Command::new(cfg.repo.join("scripts/deploy.sh"))
-        .args(["--url", &url, "--local", "--skip-build", "--out"])
-        .arg(&path)
-        .args([
+    let mut cmd = Command::new(cfg.repo.join("scripts/deploy.sh"));
+    cmd.args(["--url", &url, "--local", "--skip-build", "--out"])
+        .arg(&path);
+    if cfg.fair_launch {
+        eprintln!("fair launch: no premine; TAO exists only as emission");
+    } else {
+        eprintln!(
+            "!!! DEV GENESIS: this local network mints 1,000,000 TAO to //Alice at deployment to fund stake (a premine; local networks only; --fair-launch for none)"
+        );
+        cmd.args([
             "--dev-genesis",
             &format!("{}=1000000", Hotkey::from_uri(ADMIN_URI)?.account()),
-        ])
-        .status()
-        .context("running scripts/deploy.sh")?;
+        ]);
+    }
+    let status = cmd.status().context("running scripts/deploy.sh")?;
     if !status.success() {
         bail!("scripts/deploy.sh failed (are the bundles built? scripts/build-contracts.sh)");
     }
@@ -121,6 +136,9 @@ async fn tune_subnet(c: &Chain, admin: &Hotkey, cfg: &LocalnetConfig) -> Result<
         commit_reveal_enabled: cfg.commit_reveal,
         // A restarted miner listens on a new port and must publish it at once.
         serving_rate_limit: 1,
+        // Proof of work that a laptop solves in a moment (fair launch registers by work).
+        min_difficulty: 1_000,
+        max_difficulty: 50_000,
         reveal_period_epochs: 1,
         ..h
     };
@@ -237,26 +255,28 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
     tune_subnet(&c, &admin, cfg).await?;
 
     let mut members = Vec::new();
-    // Validators: registered by burn, staked from the premine.
+    // Validators: registered by burn and staked from the premine, or in a fair launch
+    // registered by proof of work and nominated later by the subnet owner.
     for (i, stake) in cfg.validator_stakes.iter().enumerate() {
         let (cold, hot) = keys("validator", i)?;
-        let stake = stake.saturating_mul(RAO_PER_TAO);
-        fund(
-            &c,
-            &admin,
-            &[cold.account(), hot.account()],
-            stake.saturating_add(10 * RAO_PER_TAO),
-        )
-        .await?;
-        register(
-            &c,
-            &cold,
-            &hot,
-            NETUID,
-            Admission::Burn { max_price: None },
-            true,
-        )
-        .await?;
+        // A fair launch has no TAO to stake yet: the owner nominates later (see drive_blocks).
+        let stake = if cfg.fair_launch {
+            0
+        } else {
+            stake.saturating_mul(RAO_PER_TAO)
+        };
+        let admission = if cfg.fair_launch {
+            Admission::Pow { threads: 2 }
+        } else {
+            Admission::Burn { max_price: None }
+        };
+        let needs = if cfg.fair_launch {
+            0
+        } else {
+            stake.saturating_add(10 * RAO_PER_TAO)
+        };
+        fund(&c, &admin, &[cold.account(), hot.account()], needs).await?;
+        register(&c, &cold, &hot, NETUID, admission, true).await?;
         let staked = c
             .read(
                 &c.staking()
@@ -285,16 +305,12 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
             baseline: 0,
         });
     }
-    // Miners register themselves (`--register burn`) from their own processes.
+    // Miners register themselves (`--register burn`, or `pow` in a fair launch) from their
+    // own processes.
     for (i, spec) in cfg.miners.iter().enumerate() {
         let (cold, hot) = keys("miner", i)?;
-        fund(
-            &c,
-            &admin,
-            &[cold.account(), hot.account()],
-            10 * RAO_PER_TAO,
-        )
-        .await?;
+        let needs = if cfg.fair_launch { 0 } else { 10 * RAO_PER_TAO };
+        fund(&c, &admin, &[cold.account(), hot.account()], needs).await?;
         let log = cfg.dir.join(format!("logs/miner-{}.log", spec.name));
         let mut cmd = neuron_cmd(cfg, &deployment_path);
         cmd.args(["miner", "--model"]).arg(&models[i].0).args([
@@ -305,7 +321,7 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
             "--hotkey",
             &format!("//localnet/miner{i}/hot"),
             "--register",
-            "burn",
+            if cfg.fair_launch { "pow" } else { "burn" },
             "--port",
             "0",
         ]);
@@ -358,5 +374,6 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
         chain: c,
         deployment_path,
         members,
+        owner_staked: Default::default(),
     })
 }
