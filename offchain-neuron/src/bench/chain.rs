@@ -140,11 +140,14 @@ async fn populate(chain: &ChainArgs, netuid: u16, count: u16, wallet: &str) -> R
     )?);
     pb.set_message("funding hotkeys");
     for k in &keys {
-        if c.rpc.native_balance(k.account()).await? < native.unit() {
-            c.rpc
-                .native_transfer(admin.pair(), k.account(), native.unit().saturating_mul(20))
-                .await?;
-        }
+        c.rpc
+            .top_up_native(
+                admin.pair(),
+                k.account(),
+                native.unit(),
+                native.unit().saturating_mul(20),
+            )
+            .await?;
         pb.inc(1);
     }
     // Each hotkey is its own coldkey (no consent needed; a coldkey may own only so many

@@ -9,7 +9,7 @@ use ink::env::call::utils::{ReturnType, Set};
 use ink::env::call::{Call, CallBuilder, ExecutionInput};
 use ink::scale::{Decode, Encode};
 use subxt::dynamic::Value;
-use subxt::ext::scale_value::{At, Composite, Primitive, ValueDef};
+use subxt::ext::scale_value::{At, Primitive, ValueDef};
 use subxt::tx::TxStatus;
 use subxt_signer::sr25519::Keypair;
 
@@ -92,6 +92,20 @@ pub struct Included<T> {
     pub extrinsic_hash: subxt::utils::H256,
     pub gas_limit: Weight,
     pub events: Vec<ContractEvent>,
+}
+
+impl<T> Included<T> {
+    /// Says on stderr where the write landed and what the contracts emitted.
+    pub fn report(&self, what: &str) {
+        eprintln!(
+            "{what}: included in block {} (extrinsic 0x{})",
+            self.block,
+            hex::encode(self.extrinsic_hash.0)
+        );
+        for e in &self.events {
+            eprintln!("  event {}: {}", e.name, e.text);
+        }
+    }
 }
 
 /// Accounts in the three spellings the crates use.
@@ -474,15 +488,11 @@ fn first_number(v: &Value<u32>) -> Result<u128> {
 }
 
 /// A `Vec<u8>` decoded dynamically (a composite of u8 primitives).
-fn bytes(v: &Value<u32>) -> Result<Vec<u8>> {
+pub(super) fn bytes(v: &Value<u32>) -> Result<Vec<u8>> {
     let ValueDef::Composite(c) = &v.value else {
         bail!("expected bytes, got {v}");
     };
-    let items: Box<dyn Iterator<Item = &Value<u32>>> = match c {
-        Composite::Unnamed(vals) => Box::new(vals.iter()),
-        Composite::Named(vals) => Box::new(vals.iter().map(|(_, v)| v)),
-    };
-    items
+    c.values()
         .map(|b| {
             b.as_u128()
                 .and_then(|n| u8::try_from(n).ok())

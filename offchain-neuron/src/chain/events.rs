@@ -6,7 +6,7 @@ use ink::env::Event;
 use ink::scale::Decode;
 use subxt::ext::scale_value::At;
 
-use super::contract::wire_account;
+use super::contract::{bytes, wire_account};
 use crate::units::format_tao;
 
 /// One event a contract emitted.
@@ -200,12 +200,8 @@ pub fn decode_contract_events(
         let data = fields
             .at("data")
             .ok_or_else(|| anyhow!("ContractEmitted without data"))?;
-        let data: Vec<u8> = match &data.value {
-            subxt::ext::scale_value::ValueDef::Composite(c) => c
-                .values()
-                .filter_map(|b| b.as_u128().and_then(|n| u8::try_from(n).ok()))
-                .collect(),
-            _ => continue,
+        let Ok(data) = bytes(data) else {
+            continue;
         };
         let topic = ev.topics().first().map(|h| h.0);
         let found = known

@@ -84,7 +84,7 @@ impl Chain {
             .rpc
             .read_at(&self.registry().subnet(netuid), at)
             .await?
-            .ok_or_else(|| anyhow!("no subnet has netuid {netuid} (see `neuron subnet list`)"))?;
+            .ok_or_else(|| super::no_subnet(netuid))?;
         let pages = (0..subnet.n).step_by(usize::from(NEURON_AXONS_PAGE));
         let reads = pages.map(|start| async move {
             self.rpc

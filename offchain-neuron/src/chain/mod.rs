@@ -36,6 +36,11 @@ pub use deployment::Deployment;
 pub use explain::{Explain, Refusal};
 pub use rpc::Rpc;
 
+/// The refusal for a netuid no subnet has.
+pub fn no_subnet(netuid: u16) -> anyhow::Error {
+    anyhow::anyhow!("no subnet has netuid {netuid} (see `neuron subnet list`)")
+}
+
 /// Call builders of the four contracts (the contracts' own generated types).
 pub type TokenCalls = <TaoToken as ContractCallBuilder>::Type;
 pub type RegistryCalls = <SubnetRegistry as ContractCallBuilder>::Type;

@@ -112,6 +112,25 @@ impl Rpc {
         Ok(block)
     }
 
+    /// Tops `to` up to `target` from `from` when it holds less than `below` (fees and deposits
+    /// of an account that signs unattended). Returns (what it held, what was sent), if anything
+    /// was sent.
+    pub async fn top_up_native(
+        &self,
+        from: &Keypair,
+        to: AccountId,
+        below: u128,
+        target: u128,
+    ) -> Result<Option<(u128, u128)>> {
+        let have = self.native_balance(to).await?;
+        if have >= below {
+            return Ok(None);
+        }
+        let amount = target.saturating_sub(have);
+        self.native_transfer(from, to, amount).await?;
+        Ok(Some((have, amount)))
+    }
+
     /// Sends an empty remark: a transaction that only makes a block (a dev node seals blocks
     /// on transactions).
     pub async fn remark(&self, signer: &Keypair) -> Result<u32, CallError> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Result, anyhow, bail};
 use bt_interfaces::{RegistryView, StakingProtocol};
 
-use super::{CallError, Chain, Included, ink_account, wire_account};
+use super::{CallError, Chain, Included, ink_account, no_subnet, wire_account};
 use crate::units::format_tao;
 use crate::wire::{AccountId, Hotkey};
 
@@ -19,16 +19,9 @@ async fn sent<T>(
 ) -> Result<Included<T>> {
     let inc = write.await?;
     if !quiet {
-        eprintln!("{what}: included in block {}", inc.block);
-        for e in &inc.events {
-            eprintln!("  event {}: {}", e.name, e.text);
-        }
+        inc.report(what);
     }
     Ok(inc)
-}
-
-fn no_subnet(netuid: u16) -> anyhow::Error {
-    anyhow!("no subnet has netuid {netuid} (see `neuron subnet list`)")
 }
 
 /// How to get a UID.
@@ -38,13 +31,8 @@ pub enum Admission {
     Pow { threads: usize },
 }
 
-/// The native balance a hotkey keeps for its own fees and deposits (weights, axon, consent).
-fn hotkey_float(unit: u128) -> (u128, u128) {
-    // Top up below 10 units, to 100 units.
-    (unit.saturating_mul(10), unit.saturating_mul(100))
-}
-
-/// Makes sure `hotkey` can pay fees: tops it up from `coldkey` when it is low.
+/// Makes sure `hotkey` can pay fees: below 10 units of the native token it is topped up to
+/// 100 from `coldkey` (a hotkey's consent, axon and weights are its own extrinsics).
 pub async fn ensure_hotkey_funds(
     c: &Chain,
     coldkey: &Hotkey,
@@ -55,23 +43,22 @@ pub async fn ensure_hotkey_funds(
         return Ok(());
     }
     let native = c.rpc.native_token().await?;
-    let (low, target) = hotkey_float(native.unit());
-    let have = c.rpc.native_balance(hotkey.account()).await?;
-    if have >= low {
-        return Ok(());
-    }
-    let amount = target.saturating_sub(have);
-    if !quiet {
+    let (below, target) = (
+        native.unit().saturating_mul(10),
+        native.unit().saturating_mul(100),
+    );
+    let sent = c
+        .rpc
+        .top_up_native(coldkey.pair(), hotkey.account(), below, target)
+        .await?;
+    if let (Some((had, amount)), false) = (sent, quiet) {
         eprintln!(
-            "hotkey {} holds {} of the chain's native token; sending it {} from the coldkey for its fees",
+            "hotkey {} held {} of the chain's native token; sent it {} from the coldkey for its fees",
             hotkey.account(),
-            native.format(have),
+            native.format(had),
             native.format(amount)
         );
     }
-    c.rpc
-        .native_transfer(coldkey.pair(), hotkey.account(), amount)
-        .await?;
     Ok(())
 }
 
@@ -225,13 +212,7 @@ async fn pow_register(
         match sent {
             Ok(inc) => {
                 if !quiet {
-                    eprintln!(
-                        "proof of work accepted in block {} after {hashes} hashes",
-                        inc.block
-                    );
-                    for e in &inc.events {
-                        eprintln!("  event {}: {}", e.name, e.text);
-                    }
+                    inc.report(&format!("proof of work ({hashes} hashes)"));
                 }
                 return Ok(inc.value);
             }

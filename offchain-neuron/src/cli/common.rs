@@ -9,7 +9,6 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::chain::{CallError, Chain, Deployment, Included};
-use crate::units::{format_tao, parse_tao};
 use crate::wallet::{self, Wallet};
 use crate::wire::{AccountId, Hotkey};
 
@@ -146,11 +145,6 @@ pub fn parse_account(s: &str, flag: &str) -> Result<AccountId> {
     )
 }
 
-/// `--amount 12.5` in TAO.
-pub fn tao_arg(text: &str) -> Result<u128> {
-    parse_tao(text)
-}
-
 /// Prints `value` as JSON (for `--json`).
 pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
@@ -167,24 +161,12 @@ where
     spinner.finish_and_clear();
     let included = outcome?;
     if !json {
-        eprintln!(
-            "{what}: included in block {} (extrinsic 0x{})",
-            included.block,
-            hex::encode(included.extrinsic_hash.0)
-        );
-        for e in &included.events {
-            eprintln!("  event {}: {}", e.name, e.text);
-        }
+        included.report(what);
     }
     Ok(included)
 }
 
 pub use crate::progress::spinner;
-
-/// `12.5 TAO` for tables.
-pub fn tao(rao: u128) -> String {
-    format_tao(rao)
-}
 
 /// The result of a write, for `--json`.
 #[derive(Debug, Serialize)]

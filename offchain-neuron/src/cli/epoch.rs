@@ -6,8 +6,9 @@ use bt_interfaces::RegistryView;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit, tao};
+use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit};
 use crate::chain::{Chain, wire_account};
+use crate::units::format_tao;
 use crate::wire::AccountId;
 
 #[derive(Subcommand, Debug)]
@@ -102,9 +103,9 @@ pub async fn run(cmd: EpochCommand, chain: &ChainArgs) -> Result<()> {
                     }
                     println!(
                         "subnet {n}: {} accrued, {} to the owner, {} paid to {} hotkeys",
-                        tao(r.accrued),
-                        tao(r.owner_cut),
-                        tao(r.paid),
+                        format_tao(r.accrued),
+                        format_tao(r.owner_cut),
+                        format_tao(r.paid),
                         r.payouts
                     );
                 }
@@ -135,8 +136,8 @@ pub async fn run(cmd: EpochCommand, chain: &ChainArgs) -> Result<()> {
             println!(
                 "subnet {netuid} at block {}: {} to distribute after the owner's {}",
                 sim.block,
-                tao(u128::from(sim.emission)),
-                tao(sim.owner_cut)
+                format_tao(u128::from(sim.emission)),
+                format_tao(sim.owner_cut)
             );
             println!(
                 "{:>4}  {:<13}  {:>9}  {:>9}  {:>9}  {:>16}",
@@ -150,7 +151,7 @@ pub async fn run(cmd: EpochCommand, chain: &ChainArgs) -> Result<()> {
                     crate::units::u16_share(u.incentive),
                     crate::units::u16_share(u.dividends),
                     crate::units::u16_share(u.validator_trust),
-                    tao(u128::from(u.emission))
+                    format_tao(u128::from(u.emission))
                 );
             }
             Ok(())

@@ -6,10 +6,11 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::common::{ChainArgs, print_json, tao};
+use super::common::{ChainArgs, print_json};
 use crate::chain::Chain;
 use crate::chain::metagraph::{Metagraph, axon_addr};
 use crate::chain::wire_account;
+use crate::units::format_tao;
 use crate::units::u16_share;
 use crate::wire::AccountId;
 
@@ -96,13 +97,13 @@ pub fn print_table(m: &Metagraph) {
             "{:>4}  {:<13}  {:>16}  {:>8.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>14}  {:>2}  {:>8}  {}",
             r.uid,
             r.hotkey.short(),
-            tao(r.stake_rao.parse().unwrap_or(0)),
+            format_tao(r.stake_rao.parse().unwrap_or(0)),
             r.stake_weight,
             r.consensus,
             r.incentive,
             r.dividends,
             r.validator_trust,
-            tao(u128::from(r.emission_rao)),
+            format_tao(u128::from(r.emission_rao)),
             if r.validator_permit { "*" } else { "" },
             m.block.saturating_sub(r.last_update),
             r.axon.as_deref().unwrap_or("-")

@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use bt_interfaces::RegistryView;
 use clap::{Args, ValueEnum};
 
-use super::common::{ChainArgs, HotkeyArgs, report_fee_balance, tao_arg, tao_to_rao};
+use super::common::{ChainArgs, HotkeyArgs, report_fee_balance, tao_to_rao};
 use crate::axon::AxonConfig;
 use crate::chain::metagraph::{ChainPeerDirectory, axon_addr};
 use crate::chain::registration::{Admission, register, require_uid};
@@ -18,6 +18,7 @@ use crate::chain::{Chain, ink_account};
 use crate::miner::{self, MinerOptions};
 use crate::model::Backend;
 use crate::peers::{FilePeerDirectory, PeerDirectory};
+use crate::units::parse_tao;
 
 pub const AFTER_HELP: &str = "Examples:\n  \
     neuron miner --model model.bpk --netuid 1 --wallet miner --hotkey default --bind 0.0.0.0 --external-ip 203.0.113.9\n  \
@@ -118,7 +119,7 @@ async fn join_subnet(
             let coldkey = a.key.coldkey()?;
             let how = match mode {
                 RegisterMode::Burn => Admission::Burn {
-                    max_price: a.max_price.as_deref().map(tao_arg).transpose()?,
+                    max_price: a.max_price.as_deref().map(parse_tao).transpose()?,
                 },
                 RegisterMode::Pow => Admission::Pow {
                     threads: std::thread::available_parallelism().map_or(1, |n| n.get()),

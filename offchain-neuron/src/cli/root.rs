@@ -4,8 +4,9 @@ use anyhow::{Result, bail};
 use bt_interfaces::StakingProtocol;
 use clap::Subcommand;
 
-use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit, tao};
+use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit};
 use crate::chain::{ink_account, wire_account};
+use crate::units::format_tao;
 
 #[derive(Subcommand, Debug)]
 pub enum RootCommand {
@@ -126,13 +127,13 @@ pub async fn run(cmd: RootCommand, chain: &ChainArgs) -> Result<()> {
                 "root network: {} members, root epoch every {} blocks, minimum stake {}",
                 members.len(),
                 p.root_tempo,
-                tao(p.root_min_stake)
+                format_tao(p.root_min_stake)
             );
             for (m, s) in members
                 .iter()
                 .zip(stakes.iter().chain(std::iter::repeat(&0)))
             {
-                println!("  {}  {}", wire_account(m), tao(*s));
+                println!("  {}  {}", wire_account(m), format_tao(*s));
             }
             Ok(())
         }

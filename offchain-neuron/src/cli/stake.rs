@@ -5,11 +5,10 @@ use bt_interfaces::RegistryView;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::common::{
-    ChainArgs, KeyArgs, WriteReport, parse_account, print_json, submit, tao, tao_arg,
-};
+use super::common::{ChainArgs, KeyArgs, WriteReport, parse_account, print_json, submit};
 use crate::chain::{Chain, ink_account, wire_account};
-use crate::units::u16_share;
+
+use crate::units::{format_tao, parse_tao, u16_share};
 use crate::wire::AccountId;
 
 #[derive(Subcommand, Debug)]
@@ -125,11 +124,11 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
     let c = chain.connect().await?;
     match cmd {
         StakeCommand::Add { keys, amount, json } => {
-            let amount = tao_arg(&amount)?;
+            let amount = parse_tao(&amount)?;
             let hotkey = keys.hotkey_account()?;
             let coldkey = keys.coldkey()?;
             let inc = submit(
-                &format!("stake {} on {hotkey}", tao(amount)),
+                &format!("stake {} on {hotkey}", format_tao(amount)),
                 json,
                 c.send(
                     "staking",
@@ -141,7 +140,7 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
             if json {
                 return print_json(&WriteReport::new(&inc, amount.to_string()));
             }
-            println!("staked {} on {hotkey}", tao(amount));
+            println!("staked {} on {hotkey}", format_tao(amount));
             Ok(())
         }
         StakeCommand::Remove {
@@ -167,10 +166,10 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
                 }
                 held
             } else {
-                tao_arg(amount.as_deref().unwrap_or("0"))?
+                parse_tao(amount.as_deref().unwrap_or("0"))?
             };
             let inc = submit(
-                &format!("unstake {} from {hotkey}", tao(amount)),
+                &format!("unstake {} from {hotkey}", format_tao(amount)),
                 json,
                 c.send(
                     "unstaking",
@@ -182,7 +181,10 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
             if json {
                 return print_json(&WriteReport::new(&inc, inc.value.to_string()));
             }
-            println!("unstaked {} from {hotkey} to the coldkey", tao(inc.value));
+            println!(
+                "unstaked {} from {hotkey} to the coldkey",
+                format_tao(inc.value)
+            );
             Ok(())
         }
         StakeCommand::List {
@@ -223,11 +225,16 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
                 println!(
                     "{:<48}  {:>20}  {:>20}",
                     wire_account(&p.hotkey),
-                    tao(p.stake),
-                    tao(p.maturing)
+                    format_tao(p.stake),
+                    format_tao(p.maturing)
                 );
             }
-            println!("{:<48}  {:>20}  {:>20}", "total", tao(total), tao(maturing));
+            println!(
+                "{:<48}  {:>20}  {:>20}",
+                "total",
+                format_tao(total),
+                format_tao(maturing)
+            );
             Ok(())
         }
         StakeCommand::Delegates { json } => delegates(&c, json).await,
@@ -305,7 +312,7 @@ pub async fn run(cmd: StakeCommand, chain: &ChainArgs) -> Result<()> {
             if json {
                 return print_json(&view);
             }
-            println!("minimum stake         {}", tao(p.min_stake));
+            println!("minimum stake         {}", format_tao(p.min_stake));
             println!(
                 "default take          {:.2}%",
                 u16_share(p.default_take) * 100.0
@@ -375,7 +382,7 @@ async fn delegates(c: &Chain, json: bool) -> Result<()> {
             "{:<48}  {:>5.2}%  {:>20}  {:>9.2}%  {}",
             r.hotkey,
             r.take_percent,
-            tao(r.total_stake_rao.parse().unwrap_or(0)),
+            format_tao(r.total_stake_rao.parse().unwrap_or(0)),
             r.nominators_share * 100.0,
             r.owner.short()
         );

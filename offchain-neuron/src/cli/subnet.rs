@@ -1,15 +1,16 @@
 //! `neuron subnet`: list, show, hyperparameters, create, set, dissolve, lock cost, and
 //! registration by burn or proof of work.
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use bt_interfaces::{RegistryView, SubnetHooks};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit, tao, tao_arg};
+use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit};
 use super::hyperparams;
 use crate::chain::registration::{Admission, ensure_consent, register};
-use crate::chain::{Chain, ink_account, wire_account};
+use crate::chain::{Chain, ink_account, no_subnet, wire_account};
+use crate::units::{format_tao, parse_tao};
 use crate::wire::AccountId;
 
 #[derive(Subcommand, Debug)]
@@ -180,7 +181,7 @@ pub async fn run(cmd: SubnetCommand, chain: &ChainArgs) -> Result<()> {
             if json {
                 return print_json(&serde_json::json!({ "lock_cost_rao": cost.to_string() }));
             }
-            println!("creating a subnet locks {} now", tao(cost));
+            println!("creating a subnet locks {} now", format_tao(cost));
             Ok(())
         }
         SubnetCommand::Create {
@@ -193,7 +194,7 @@ pub async fn run(cmd: SubnetCommand, chain: &ChainArgs) -> Result<()> {
             let cost = c.read(&c.registry().lock_cost()).await?;
             let max = max_lock
                 .as_deref()
-                .map(tao_arg)
+                .map(parse_tao)
                 .transpose()?
                 .unwrap_or(cost);
             ensure_consent(&c, &coldkey, &hotkey, json).await?;
@@ -233,7 +234,10 @@ pub async fn run(cmd: SubnetCommand, chain: &ChainArgs) -> Result<()> {
             if json {
                 return print_json(&WriteReport::new(&inc, inc.value.to_string()));
             }
-            println!("subnet {netuid} dissolved; {} returned", tao(inc.value));
+            println!(
+                "subnet {netuid} dissolved; {} returned",
+                format_tao(inc.value)
+            );
             Ok(())
         }
         SubnetCommand::Register(a) => {
@@ -245,7 +249,7 @@ pub async fn run(cmd: SubnetCommand, chain: &ChainArgs) -> Result<()> {
                 }
             } else {
                 Admission::Burn {
-                    max_price: a.max_price.as_deref().map(tao_arg).transpose()?,
+                    max_price: a.max_price.as_deref().map(parse_tao).transpose()?,
                 }
             };
             let coldkey = a.keys.coldkey()?;
@@ -260,10 +264,6 @@ pub async fn run(cmd: SubnetCommand, chain: &ChainArgs) -> Result<()> {
             Ok(())
         }
     }
-}
-
-fn no_subnet(netuid: u16) -> anyhow::Error {
-    anyhow!("no subnet has netuid {netuid} (see `neuron subnet list`)")
 }
 
 #[derive(Serialize)]
@@ -327,7 +327,7 @@ async fn list(c: &Chain, json: bool) -> Result<()> {
             r.n,
             r.max_uids,
             r.tempo,
-            tao(r.burn_rao.parse().unwrap_or(0)),
+            format_tao(r.burn_rao.parse().unwrap_or(0)),
             r.difficulty,
             if r.registration_open { "yes" } else { "no" },
             r.emission_share * 100.0,
@@ -377,16 +377,16 @@ async fn show(c: &Chain, netuid: u16, json: bool) -> Result<()> {
         "  neurons          {}/{}",
         s.n, s.hyperparams.max_allowed_uids
     );
-    println!("  locked           {}", tao(s.locked));
+    println!("  locked           {}", format_tao(s.locked));
     println!(
         "  tempo            {} blocks (next epoch in {next})",
         s.hyperparams.tempo
     );
     if let Some(r) = reg {
-        println!("  burn price       {}", tao(r.burn));
+        println!("  burn price       {}", format_tao(r.burn));
         println!("  pow difficulty   {}", r.difficulty);
         println!("  registrations    {}", r.registrations);
     }
-    println!("  pending emission {}", tao(pending));
+    println!("  pending emission {}", format_tao(pending));
     Ok(())
 }

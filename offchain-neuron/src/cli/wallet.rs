@@ -10,10 +10,9 @@ use bt_interfaces::RegistryView;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::common::{
-    ChainArgs, KeyArgs, WriteReport, parse_account, print_json, submit, tao, tao_arg,
-};
+use super::common::{ChainArgs, KeyArgs, WriteReport, parse_account, print_json, submit};
 use crate::chain::ink_account;
+use crate::units::{format_tao, parse_tao};
 use crate::wallet::keystore::{ColdSecret, KeystoreJson};
 use crate::wallet::{self, Wallet, generate_phrase, new_password};
 use crate::wire::AccountId;
@@ -270,11 +269,12 @@ pub async fn run(cmd: WalletCommand, chain: &ChainArgs) -> Result<()> {
                 .await?;
             let native_token = c.rpc.native_token().await?;
             let native = c.rpc.native_balance(coldkey).await?;
+            let netuids = c.read(&c.registry().netuids_open()).await?;
             let mut hot_views = Vec::new();
             for (name, a) in &hotkeys {
                 let uids = {
                     let mut v = Vec::new();
-                    for (netuid, _) in c.read(&c.registry().netuids_open()).await? {
+                    for &(netuid, _) in &netuids {
                         if let Some(uid) = c
                             .read(&c.registry().uid_of(netuid, ink_account(*a)))
                             .await?
@@ -304,8 +304,8 @@ pub async fn run(cmd: WalletCommand, chain: &ChainArgs) -> Result<()> {
             println!("wallet {}  coldkey {coldkey}", keys.wallet);
             println!(
                 "  free {}   staked {}   native {}",
-                tao(balance),
-                tao(staked),
+                format_tao(balance),
+                format_tao(staked),
                 native_token.format(native)
             );
             for h in hot_views {
@@ -313,7 +313,7 @@ pub async fn run(cmd: WalletCommand, chain: &ChainArgs) -> Result<()> {
                     "  hotkey {:<12} {}  stake {}  native {}  registered {}",
                     h["name"].as_str().unwrap_or(""),
                     h["address"].as_str().unwrap_or(""),
-                    tao(h["stake_rao"].as_str().unwrap_or("0").parse().unwrap_or(0)),
+                    format_tao(h["stake_rao"].as_str().unwrap_or("0").parse().unwrap_or(0)),
                     native_token.format(h["native"].as_str().unwrap_or("0").parse().unwrap_or(0)),
                     h["registrations"]
                 );
@@ -376,8 +376,8 @@ pub async fn run(cmd: WalletCommand, chain: &ChainArgs) -> Result<()> {
             }
             println!(
                 "{who}\n  free   {}\n  staked {}\n  native {} (pays fees and storage deposits)",
-                tao(free),
-                tao(staked),
+                format_tao(free),
+                format_tao(staked),
                 native_token.format(native)
             );
             Ok(())
@@ -410,9 +410,9 @@ pub async fn run(cmd: WalletCommand, chain: &ChainArgs) -> Result<()> {
                 println!("sent {units} {} to {to} (block {block})", token.symbol);
                 return Ok(());
             }
-            let amount = tao_arg(&amount)?;
+            let amount = parse_tao(&amount)?;
             let inc = submit(
-                &format!("transfer {} to {to}", tao(amount)),
+                &format!("transfer {} to {to}", format_tao(amount)),
                 json,
                 c.send(
                     "the transfer",
@@ -424,7 +424,7 @@ pub async fn run(cmd: WalletCommand, chain: &ChainArgs) -> Result<()> {
             if json {
                 return print_json(&WriteReport::new(&inc, amount.to_string()));
             }
-            println!("sent {} to {to}", tao(amount));
+            println!("sent {} to {to}", format_tao(amount));
             Ok(())
         }
     }

@@ -78,7 +78,7 @@ async fn row(c: &Chain, a: &WeightsArgs) -> Result<(Vec<u16>, Vec<u16>, u64)> {
     let h = c
         .read(&c.registry().hyperparams(a.netuid))
         .await?
-        .ok_or_else(|| anyhow::anyhow!("no subnet has netuid {}", a.netuid))?;
+        .ok_or_else(|| crate::chain::no_subnet(a.netuid))?;
     let n = a
         .uids
         .iter()

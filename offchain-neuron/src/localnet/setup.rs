@@ -13,7 +13,7 @@ use super::children::{Children, wait_for_line};
 use super::{ADMIN_URI, LocalnetConfig, MinerSpec, NETUID};
 use crate::chain::registration::{Admission, register};
 use crate::chain::{Chain, Deployment, ink_account};
-use crate::model::{Backend, ModelMeta};
+use crate::model::Backend;
 use crate::train::{TrainOptions, train};
 use crate::units::{RAO_PER_TAO, format_tao};
 use crate::wire::{AccountId, Hotkey};
@@ -159,13 +159,8 @@ fn model(cfg: &LocalnetConfig, spec: &MinerSpec) -> Result<(PathBuf, f64)> {
     let path = cfg
         .models_dir
         .join(format!("{}-{}-{}.bpk", spec.size, spec.steps, spec.name));
-    let meta_path = PathBuf::from(format!("{}.json", path.display()));
-    if let Ok(text) = std::fs::read_to_string(&meta_path) {
-        if let Ok(meta) = serde_json::from_str::<ModelMeta>(&text) {
-            if path.is_file() {
-                return Ok((path, meta.heldout_accuracy));
-            }
-        }
+    if let Some(meta) = crate::model::load_meta(&path).filter(|_| path.is_file()) {
+        return Ok((path, meta.heldout_accuracy));
     }
     eprintln!(
         "training the {} miner's model ({} CNN, {} steps; cached in {})",
@@ -196,11 +191,14 @@ fn model(cfg: &LocalnetConfig, spec: &MinerSpec) -> Result<(PathBuf, f64)> {
 async fn fund(c: &Chain, admin: &Hotkey, who: &[AccountId], tao: u128) -> Result<()> {
     let unit = c.rpc.native_token().await?.unit();
     for a in who {
-        if c.rpc.native_balance(*a).await? < unit.saturating_mul(100) {
-            c.rpc
-                .native_transfer(admin.pair(), *a, unit.saturating_mul(1000))
-                .await?;
-        }
+        c.rpc
+            .top_up_native(
+                admin.pair(),
+                *a,
+                unit.saturating_mul(100),
+                unit.saturating_mul(1000),
+            )
+            .await?;
     }
     if tao > 0 {
         let have = c.read(&c.token().balance_of(ink_account(who[0]))).await?;

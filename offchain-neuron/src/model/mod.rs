@@ -6,7 +6,7 @@ mod store;
 
 pub use cnn::{DigitCnn, ModelSize, images_tensor};
 pub use device::Backend;
-pub use store::{ModelMeta, load_model, save_model};
+pub use store::{ModelMeta, load_meta, load_model, save_model};
 
 use burn::prelude::*;
 use burn::tensor::activation::softmax;

@@ -34,6 +34,13 @@ fn meta_path(path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// The metadata sidecar of the weights at `path`, if it is there and readable.
+pub fn load_meta(path: &Path) -> Option<ModelMeta> {
+    std::fs::read(meta_path(path))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+}
+
 /// Saves the weights (burnpack) and the metadata sidecar, each via temp file + rename, so a
 /// crash never leaves a half-written model where a miner would load it.
 pub fn save_model(model: &DigitCnn, meta: &ModelMeta, path: &Path) -> Result<()> {
@@ -68,9 +75,7 @@ pub fn load_model(path: &Path, device: Device) -> Result<(Classifier, Option<Mod
         );
     }
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let meta: Option<ModelMeta> = std::fs::read(meta_path(path))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let meta = load_meta(path);
     let sizes: Vec<ModelSize> = match &meta {
         Some(m) => vec![m.size],
         None => ModelSize::ALL.to_vec(),
