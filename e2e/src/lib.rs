@@ -2,9 +2,10 @@
 //! `cargo build --release -p offchain-neuron` in the same target directory) as real processes
 //! against a real node, and keeps every log of a failed run.
 
+use std::io::{BufRead, BufReader, Lines, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{ChildStdout, Command};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -124,15 +125,157 @@ pub fn spawn_localnet(dir: &RunDir, port: u16, args: &[&str]) -> Result<std::pro
         .spawn()?)
 }
 
-/// The pid of one of a running localnet's processes (from its processes.json).
-pub fn localnet_pid(dir: &RunDir, name: &str) -> Result<u32> {
+/// One of a running localnet's processes, as its processes.json lists it.
+pub fn localnet_process(dir: &RunDir, name: &str) -> Result<Value> {
     let text = std::fs::read_to_string(dir.path.join("net/processes.json"))?;
     let list: Value = serde_json::from_str(&text)?;
     list.as_array()
         .and_then(|l| l.iter().find(|p| p["name"] == name))
-        .and_then(|p| p["pid"].as_u64())
-        .map(|p| p as u32)
+        .cloned()
         .with_context(|| format!("no process {name} in processes.json"))
+}
+
+/// The pid of one of a running localnet's processes.
+pub fn localnet_pid(dir: &RunDir, name: &str) -> Result<u32> {
+    localnet_process(dir, name)?["pid"]
+        .as_u64()
+        .map(|p| p as u32)
+        .with_context(|| format!("process {name} has no pid"))
+}
+
+/// SIGKILLs a process.
+pub fn kill9(pid: u32) {
+    let killed = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .expect("running kill");
+    assert!(killed.success(), "could not kill {pid}");
+}
+
+/// Runs the `neuron` CLI against a running localnet's chain; returns stdout, or the failure
+/// with stderr.
+pub fn neuron_cli(dir: &RunDir, port: u16, args: &[&str]) -> Result<String> {
+    let out = Command::new(neuron_bin())
+        .args(args)
+        .env("BT_DEPLOYMENT", dir.path.join("net/deployment.json"))
+        .env("BT_URL", format!("ws://127.0.0.1:{port}"))
+        .env("BT_HOME", dir.path.join("cli-home"))
+        .output()
+        .context("running neuron")?;
+    if !out.status.success() {
+        bail!(
+            "neuron {} failed ({}): {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// One row of an epoch table the localnet printed.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub name: String,
+    pub uid: Option<u16>,
+    pub incentive: f64,
+    pub dividends: f64,
+    pub vtrust: f64,
+    pub earned_tao: f64,
+}
+
+impl Row {
+    /// `  strong  miner  2  98.7%  0.5371  0.0000  0.0000  42.27 TAO  23.2%`
+    fn parse(line: &str) -> Option<Row> {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        if t.len() != 10 || t[8] != "TAO" {
+            return None;
+        }
+        Some(Row {
+            name: t[0].to_string(),
+            uid: t[2].parse().ok(),
+            incentive: t[4].parse().ok()?,
+            dividends: t[5].parse().ok()?,
+            vtrust: t[6].parse().ok()?,
+            earned_tao: t[7].parse().ok()?,
+        })
+    }
+}
+
+/// Follows a running localnet's stdout epoch table by epoch table (and keeps a copy of it in
+/// the run directory).
+pub struct Follow {
+    lines: Lines<BufReader<ChildStdout>>,
+    copy: std::fs::File,
+    /// The last epoch seen, its block and its rows.
+    pub epoch: u64,
+    pub block: u64,
+    pub rows: Vec<Row>,
+}
+
+impl Follow {
+    pub fn new(dir: &RunDir, stdout: ChildStdout) -> Self {
+        Self {
+            lines: BufReader::new(stdout).lines(),
+            copy: std::fs::File::create(dir.path.join("localnet.stdout")).expect("stdout copy"),
+            epoch: 0,
+            block: 0,
+            rows: Vec::new(),
+        }
+    }
+
+    fn line(&mut self) -> Option<String> {
+        let line = self.lines.next()?.ok()?;
+        let _ = writeln!(self.copy, "{line}");
+        Some(line)
+    }
+
+    /// Reads up to the next epoch's table; false when the localnet ended.
+    pub fn next_epoch(&mut self) -> bool {
+        while let Some(line) = self.line() {
+            // `epoch 5 (block 123)`
+            let Some(rest) = line.strip_prefix("epoch ") else {
+                continue;
+            };
+            let mut parts = rest.split(" (block ");
+            let (Some(epoch), Some(block)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            self.epoch = epoch.parse().unwrap_or(self.epoch);
+            self.block = block.trim_end_matches(')').parse().unwrap_or(self.block);
+            self.rows.clear();
+            while let Some(row) = self.line() {
+                if row.trim().is_empty() {
+                    break;
+                }
+                if let Some(r) = Row::parse(&row) {
+                    self.rows.push(r);
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    /// Reads tables until epoch `n`; panics if the localnet ends first.
+    pub fn until_epoch(&mut self, n: u64) {
+        while self.epoch < n {
+            assert!(self.next_epoch(), "the localnet ended before epoch {n}");
+        }
+    }
+
+    /// A neuron's row in the last table.
+    pub fn row(&self, name: &str) -> &Row {
+        self.rows
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no row {name} in epoch {}: {:?}", self.epoch, self.rows))
+    }
+
+    /// Reads the rest of the output (until the localnet exits).
+    pub fn drain(&mut self) {
+        while self.line().is_some() {}
+    }
 }
 
 /// The summary a finished localnet wrote.
@@ -174,6 +317,18 @@ pub fn neuron<'a>(summary: &'a Value, name: &str) -> &'a Value {
         .as_array()
         .and_then(|l| l.iter().find(|n| n["name"] == name))
         .unwrap_or_else(|| panic!("no neuron {name} in {summary}"))
+}
+
+/// A RAO amount of a summary (written as a decimal string: it can exceed 2^53).
+pub fn rao(v: &Value) -> u128 {
+    v.as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("not a RAO amount: {v}"))
+}
+
+/// The RAO a neuron earned over the run, by name.
+pub fn earned_rao(summary: &Value, name: &str) -> u128 {
+    rao(&neuron(summary, name)["earned_rao"])
 }
 
 /// A neuron's final incentive in a summary.

@@ -2,10 +2,6 @@
 //! is emission, the subnet owner stakes the first TAO it earns on the validators, the miners
 //! earn by accuracy, and the owner's nominations grow through dividends.
 
-fn rao(v: &serde_json::Value) -> u128 {
-    v.as_str().and_then(|t| t.parse().ok()).unwrap_or(0)
-}
-
 #[test]
 fn a_fair_launch_pays_miners_and_grows_a_nomination() {
     let dir = e2e::RunDir::new("fair-launch");
@@ -23,19 +19,22 @@ fn a_fair_launch_pays_miners_and_grows_a_nomination() {
     )
     .unwrap();
     const TAO: u128 = 1_000_000_000;
-    let issuance = rao(&s["total_issuance_rao"]);
+    let issuance = e2e::rao(&s["total_issuance_rao"]);
     // Emission only: about one TAO per block for a few hundred blocks (a premine would be
     // a million).
     assert!(
         issuance < 1_000 * TAO,
         "more TAO exists than emission made: {s}"
     );
-    let earned = |name: &str| rao(&e2e::neuron(&s, name)["earned_rao"]);
+    let earned = |name: &str| e2e::earned_rao(&s, name);
     assert!(
         earned("strong") > earned("fair") && earned("fair") > earned("weak"),
         "miners do not earn by accuracy: {s}"
     );
-    let (staked, worth) = (rao(&s["owner_staked_rao"]), rao(&s["owner_nominated_rao"]));
+    let (staked, worth) = (
+        e2e::rao(&s["owner_staked_rao"]),
+        e2e::rao(&s["owner_nominated_rao"]),
+    );
     assert!(staked > 0, "the owner never nominated: {s}");
     assert!(
         worth > 2 * staked,

@@ -10,7 +10,7 @@ fn miner<'a>(s: &'a Value, name: &str) -> &'a Value {
 }
 
 fn earned(n: &Value) -> f64 {
-    n["earned_rao"].as_str().unwrap().parse::<u128>().unwrap() as f64
+    e2e::rao(&n["earned_rao"]) as f64
 }
 
 #[test]

@@ -7,7 +7,7 @@ fn earned_total(s: &serde_json::Value) -> u128 {
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| n["earned_rao"].as_str().unwrap().parse::<u128>().unwrap())
+        .map(|n| e2e::rao(&n["earned_rao"]))
         .sum()
 }
 

@@ -11,13 +11,16 @@ use crate::localnet::{LocalnetConfig, MinerSpec, run};
 #[command(after_help = "Examples:\n  \
     scripts/localnet.sh                          # the README's run command (setup, build, then this)\n  \
     neuron localnet --fresh --tempos 10 --json summary.json\n  \
-    neuron localnet                              # continue the chain in .localnet/\n\n\
+    neuron localnet                              # continue the chain in .localnet/\n  \
+    neuron localnet --fresh --max-uids 6 --immunity-period 30   # a full subnet: newcomers replace the weakest\n\n\
     Starts substrate-contracts-node (base path .localnet/node), deploys the suite with \
     scripts/deploy.sh (a dev premine for //Alice, announced), sets the genesis subnet's tempo, \
     trains three models of different quality on first use (cached), and starts three miners \
     and two staked validators, each a child process logging to .localnet/logs/. The node seals \
     blocks only on transactions in dev mode, so the localnet sends one transaction per \
-    --block-ms (the epoch when due). Ctrl-C stops every child.")]
+    --block-ms (the epoch when due). Ctrl-C stops every child. A node that dies is started \
+    again on its database; a neuron that dies is reported, and .localnet/processes.json holds \
+    its command line and environment to restart it by hand.")]
 pub struct LocalnetArgs {
     /// Working directory (node base path, deployment, logs, validator state).
     #[arg(long, default_value = ".localnet")]
@@ -53,6 +56,22 @@ pub struct LocalnetArgs {
     /// (//Alice) stakes the first TAO it earns on the validators as a nominator.
     #[arg(long)]
     pub fair_launch: bool,
+    /// The subnet's UID limit. At the limit the next registration replaces the UID with the
+    /// lowest pruning score past its immunity (try 6: the owner's UID 0 and the localnet's five
+    /// neurons fill it; 7 with --copier).
+    #[arg(long)]
+    pub max_uids: Option<u16>,
+    /// Blocks during which a new UID cannot be replaced (deployed default: 5000).
+    #[arg(long)]
+    pub immunity_period: Option<u32>,
+    /// The validators' EMA weight of a new round score (validator default 0.1; higher reacts
+    /// faster to a miner that goes down).
+    #[arg(long)]
+    pub validator_alpha: Option<f64>,
+    /// Add a validator, staked like the second, that copies the last epoch's consensus
+    /// instead of scoring (attack simulation: compare what it earns with the honest one).
+    #[arg(long)]
+    pub copier: bool,
 }
 
 pub async fn cmd_localnet(a: LocalnetArgs) -> Result<()> {
@@ -77,6 +96,10 @@ pub async fn cmd_localnet(a: LocalnetArgs) -> Result<()> {
         validator_stakes: vec![1_000, 500],
         commit_reveal: a.commit_reveal,
         fair_launch: a.fair_launch,
+        max_uids: a.max_uids,
+        immunity_period: a.immunity_period,
+        validator_alpha: a.validator_alpha,
+        copier: a.copier,
     };
     run(cfg).await?;
     Ok(())

@@ -84,6 +84,11 @@ pub struct ValidatorArgs {
     /// Also write the latest round report (scores and u16 weights) as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Attack simulation for subnet owners: query nobody and set the consensus the last epoch
+    /// recorded as this validator's weights (a weight copier), to measure how much less it
+    /// earns than an honest validator on your subnet's settings.
+    #[arg(long, requires = "netuid")]
+    pub copy_consensus: bool,
 }
 
 pub async fn cmd_validator(a: ValidatorArgs, chain: &ChainArgs) -> Result<()> {
@@ -166,11 +171,30 @@ pub async fn cmd_validator(a: ValidatorArgs, chain: &ChainArgs) -> Result<()> {
                 Err(e) => tracing::warn!("cannot read the subnet's hyperparameters: {e:#}"),
             }
         }
-        let report = v.run_round().await?;
+        let report = if a.copy_consensus {
+            None
+        } else {
+            Some(v.run_round().await?)
+        };
         let round_end = Instant::now();
-        print_report(&report);
+        if let Some(r) = &report {
+            print_report(r);
+        }
         if let Some(oc) = &on_chain {
-            match oc.submit(&report.weights, round_end).await {
+            let weights = match &report {
+                Some(r) => r.weights.clone(),
+                None => match oc.copied_consensus(v.weight_params()).await {
+                    Ok(w) => {
+                        println!("copied the last epoch's consensus: {} UIDs", w.len());
+                        w
+                    }
+                    Err(e) => {
+                        tracing::warn!("cannot read the consensus to copy: {e:#}");
+                        Vec::new()
+                    }
+                },
+            };
+            match oc.submit(&weights, round_end).await {
                 Ok(s) => println!(
                     "  chain: weights {}{}{}{}",
                     s.outcome,
@@ -192,8 +216,8 @@ pub async fn cmd_validator(a: ValidatorArgs, chain: &ChainArgs) -> Result<()> {
                 tracing::warn!("keeper: {e:#}");
             }
         }
-        if let Some(path) = &a.json {
-            crate::fsutil::write_atomic(path, &serde_json::to_vec_pretty(&report)?)
+        if let (Some(path), Some(report)) = (&a.json, &report) {
+            crate::fsutil::write_atomic(path, &serde_json::to_vec_pretty(report)?)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         done += 1;

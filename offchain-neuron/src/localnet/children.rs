@@ -1,6 +1,8 @@
 //! The local network's processes: the node and the neurons, each a real child process with its
-//! own log file, stopped (SIGTERM, then SIGKILL) when the localnet ends.
+//! own log file, stopped (SIGTERM, then SIGKILL) when the localnet ends. Each one's command line
+//! is recorded, so the localnet can restart it (the node) and a user can restart one by hand.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -8,21 +10,39 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// A child process and where it logs.
+/// A child process, where it logs and how it was started.
 pub struct Proc {
     pub name: String,
     pub child: Child,
     pub log: PathBuf,
+    /// Program and arguments.
+    command: Vec<String>,
+    /// Environment variables set on top of the localnet's own.
+    env: BTreeMap<String, String>,
     /// Its exit was already reported.
     reported: bool,
 }
 
-/// A child, as `<dir>/processes.json` lists it (to stop or inspect one neuron by hand).
+/// A child, as `<dir>/processes.json` lists it: to stop, inspect or restart one by hand
+/// (`env` set on top of the caller's environment, then `command`, output appended to `log`).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ProcInfo {
     pub name: String,
     pub pid: u32,
     pub log: PathBuf,
+    pub command: Vec<String>,
+    pub env: BTreeMap<String, String>,
+}
+
+fn command_line(cmd: &Command) -> (Vec<String>, BTreeMap<String, String>) {
+    let text = |s: &std::ffi::OsStr| s.to_string_lossy().into_owned();
+    let mut argv = vec![text(cmd.get_program())];
+    argv.extend(cmd.get_args().map(text));
+    let env = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((text(k), text(v?))))
+        .collect();
+    (argv, env)
 }
 
 /// Every child of the localnet; dropping it stops them all, neurons before the node.
@@ -51,6 +71,7 @@ impl Children {
                 Ok(())
             });
         }
+        let (command, env) = command_line(&cmd);
         let child = cmd
             .stdout(Stdio::from(file.try_clone()?))
             .stderr(Stdio::from(file))
@@ -61,9 +82,36 @@ impl Children {
             name: name.to_string(),
             child,
             log: log.to_path_buf(),
+            command,
+            env,
             reported: false,
         });
         Ok(self.procs.last_mut().expect("just pushed"))
+    }
+
+    /// Starts the child called `name` again with its recorded command (after it exited).
+    pub fn restart(&mut self, name: &str) -> Result<()> {
+        let i = self
+            .procs
+            .iter()
+            .position(|p| p.name == name)
+            .with_context(|| format!("no child called {name}"))?;
+        let old = self.procs.remove(i);
+        let mut cmd = Command::new(&old.command[0]);
+        cmd.args(&old.command[1..]).envs(&old.env);
+        self.spawn(name, cmd, &old.log)?;
+        // Keep the original order: neurons stop before the node.
+        let p = self.procs.pop().expect("just spawned");
+        self.procs.insert(i, p);
+        Ok(())
+    }
+
+    /// Writes `<dir>/processes.json`.
+    pub fn write_list(&self, dir: &Path) -> Result<()> {
+        crate::fsutil::write_atomic(
+            &dir.join("processes.json"),
+            &serde_json::to_vec_pretty(&self.list())?,
+        )
     }
 
     /// A child that exited since the last call (name, status, log), each reported once.
@@ -88,6 +136,8 @@ impl Children {
                 name: p.name.clone(),
                 pid: p.child.id(),
                 log: p.log.clone(),
+                command: p.command.clone(),
+                env: p.env.clone(),
             })
             .collect()
     }

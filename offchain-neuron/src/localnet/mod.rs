@@ -64,6 +64,16 @@ impl MinerSpec {
     }
 }
 
+/// One validator: honest (queries and scores the miners) or a weight copier.
+#[derive(Debug, Clone)]
+pub struct ValidatorSpec {
+    pub name: String,
+    /// Stake in TAO.
+    pub stake: u128,
+    /// Sets the last epoch's consensus as its weights instead of scoring.
+    pub copies_consensus: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct LocalnetConfig {
     /// Node base path, deployment, logs and validator state live here.
@@ -87,6 +97,40 @@ pub struct LocalnetConfig {
     /// No premine: everyone registers by proof of work, and the subnet owner (//Alice) stakes
     /// the first TAO it earns (its cut of emission) on the validators as a nominator.
     pub fair_launch: bool,
+    /// The subnet's UID limit (None: as deployed). At the limit a registration replaces the
+    /// lowest-scoring UID past its immunity.
+    pub max_uids: Option<u16>,
+    /// Blocks a new UID cannot be replaced (None: as deployed).
+    pub immunity_period: Option<u32>,
+    /// The validators' EMA coefficient for new round scores (None: the validator's default).
+    pub validator_alpha: Option<f64>,
+    /// One more validator, staked like the last honest one, that copies the last epoch's
+    /// consensus instead of scoring (an attack simulation).
+    pub copier: bool,
+}
+
+impl LocalnetConfig {
+    /// The honest validators (`validator0`, ...) and the copier if there is one.
+    pub fn validators(&self) -> Vec<ValidatorSpec> {
+        let mut v: Vec<ValidatorSpec> = self
+            .validator_stakes
+            .iter()
+            .enumerate()
+            .map(|(i, &stake)| ValidatorSpec {
+                name: format!("validator{i}"),
+                stake,
+                copies_consensus: false,
+            })
+            .collect();
+        if self.copier {
+            v.push(ValidatorSpec {
+                name: "copier".into(),
+                stake: self.validator_stakes.last().copied().unwrap_or(0),
+                copies_consensus: true,
+            });
+        }
+        v
+    }
 }
 
 /// Runs the local network until `--tempos` epochs passed or Ctrl-C.
@@ -101,10 +145,7 @@ pub async fn run(cfg: LocalnetConfig) -> Result<report::Summary> {
         net.deployment_path.display(),
         cfg.dir.join("logs").display()
     );
-    crate::fsutil::write_atomic(
-        &cfg.dir.join("processes.json"),
-        &serde_json::to_vec_pretty(&children.list())?,
-    )?;
+    children.write_list(&cfg.dir)?;
     let nominate = if cfg.fair_launch {
         net.validator_hotkeys()
     } else {
@@ -210,6 +251,20 @@ pub fn validate(cfg: &LocalnetConfig) -> Result<()> {
     }
     if cfg.tempo < 5 {
         bail!("--tempo must be at least 5 blocks");
+    }
+    // UID 0 is the subnet owner's hotkey.
+    let uids = 1 + cfg.miners.len() + cfg.validators().len();
+    if let Some(max) = cfg.max_uids {
+        if usize::from(max) < uids {
+            bail!(
+                "--max-uids {max} leaves no room for the localnet's own {uids} UIDs (the owner's UID 0, the miners and the validators): a registration would replace one of them"
+            );
+        }
+    }
+    if let Some(alpha) = cfg.validator_alpha {
+        if !(alpha > 0.0 && alpha <= 1.0) {
+            bail!("--validator-alpha must be in (0, 1]");
+        }
     }
     Ok(())
 }

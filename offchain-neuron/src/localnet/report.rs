@@ -51,7 +51,12 @@ pub struct Summary {
     pub owner_nominated_rao: String,
     /// What the subnet owner staked on the validators during the run (RAO).
     pub owner_staked_rao: String,
+    /// Times the node died and was started again on its database.
+    pub node_restarts: u32,
 }
+
+/// A node that dies this many times in one run is not restarted again.
+const MAX_NODE_RESTARTS: u32 = 3;
 
 async fn snapshot(net: &Net) -> Result<(u32, Vec<MemberResult>)> {
     let c = &net.chain;
@@ -139,11 +144,28 @@ pub async fn follow(
     let mut epochs = 0u64;
     let mut first_epoch_at = None;
     let mut last = (first_block, Vec::new());
+    let mut node_restarts = 0;
     while !stop.load(Ordering::Relaxed) {
         tokio::time::sleep(Duration::from_millis(500)).await;
         while let Some((name, status, log)) = children.exited() {
             if name == "node" {
-                bail!("the node exited ({status}); see {}", log.display());
+                if node_restarts >= MAX_NODE_RESTARTS {
+                    bail!(
+                        "the node exited ({status}) for the {}th time; see {}",
+                        node_restarts + 1,
+                        log.display()
+                    );
+                }
+                node_restarts += 1;
+                eprintln!(
+                    "\nthe node exited ({status}); starting it again on its database (log: {})",
+                    log.display()
+                );
+                children.restart("node")?;
+                super::setup::wait_for_rpc(cfg).await?;
+                children.write_list(&cfg.dir)?;
+                eprintln!("node restarted; the neurons reconnect on their own");
+                continue;
             }
             eprintln!(
                 "\n{name} exited ({status}); its UID stops earning as validators stop reaching it (log: {})",
@@ -178,7 +200,10 @@ pub async fn follow(
         epochs += 1;
         first_epoch_at.get_or_insert(started.elapsed().as_secs_f64());
         eprintln!();
-        last = snapshot(net).await?;
+        match snapshot(net).await {
+            Ok(now) => last = now,
+            Err(e) => tracing::warn!("cannot read the metagraph after epoch {epochs}: {e:#}"),
+        }
         print_table(epochs, last.0, &last.1);
         if cfg.tempos.is_some_and(|t| epochs >= t) {
             break;
@@ -204,6 +229,7 @@ pub async fn follow(
         total_issuance_rao: issuance.to_string(),
         owner_nominated_rao: nominated.to_string(),
         owner_staked_rao: net.owner_staked.load(Ordering::Relaxed).to_string(),
+        node_restarts,
     };
     print_summary(&summary);
     Ok(summary)
@@ -218,6 +244,12 @@ fn print_summary(s: &Summary) {
         s.seconds,
         format_tao(s.total_issuance_rao.parse().unwrap_or(0))
     );
+    if s.node_restarts > 0 {
+        println!(
+            "  the node was restarted {} time(s) on its database",
+            s.node_restarts
+        );
+    }
     let nominated: u128 = s.owner_nominated_rao.parse().unwrap_or(0);
     if nominated > 0 {
         println!(

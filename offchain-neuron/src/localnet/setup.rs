@@ -55,7 +55,7 @@ fn keys(role: &str, i: usize) -> Result<(Hotkey, Hotkey)> {
     ))
 }
 
-fn start_node(cfg: &LocalnetConfig, children: &mut Children) -> Result<()> {
+async fn start_node(cfg: &LocalnetConfig, children: &mut Children) -> Result<()> {
     if std::net::TcpStream::connect(("127.0.0.1", cfg.port)).is_ok() {
         bail!(
             "port {} is taken (another node?): stop it, or pass --port",
@@ -70,15 +70,23 @@ fn start_node(cfg: &LocalnetConfig, children: &mut Children) -> Result<()> {
     children
         .spawn("node", cmd, &cfg.dir.join("logs/node.log"))
         .with_context(|| format!("{node} is not installed: run scripts/setup.sh"))?;
+    wait_for_rpc(cfg).await
+}
+
+/// Waits until the node (just started) opens its RPC port.
+pub async fn wait_for_rpc(cfg: &LocalnetConfig) -> Result<()> {
     let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", cfg.port)).is_err() {
+    while tokio::net::TcpStream::connect(("127.0.0.1", cfg.port))
+        .await
+        .is_err()
+    {
         if started.elapsed() > Duration::from_secs(60) {
             bail!(
                 "the node did not open its RPC port; see {}",
                 cfg.dir.join("logs/node.log").display()
             );
         }
-        std::thread::sleep(Duration::from_millis(200));
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     Ok(())
 }
@@ -120,7 +128,7 @@ async fn deploy(cfg: &LocalnetConfig) -> Result<PathBuf> {
 }
 
 /// Admin settings for a quick subnet: short tempo, no weights rate limit, permits for the
-/// validators only, room for every registration.
+/// validators only, room for every registration; the UID limit and immunity when given.
 async fn tune_subnet(c: &Chain, admin: &Hotkey, cfg: &LocalnetConfig) -> Result<()> {
     let mut h = c
         .read(&c.registry().hyperparams(NETUID))
@@ -129,7 +137,7 @@ async fn tune_subnet(c: &Chain, admin: &Hotkey, cfg: &LocalnetConfig) -> Result<
     let want = bt_interfaces::Hyperparams {
         tempo: cfg.tempo,
         weights_rate_limit: 0,
-        max_allowed_validators: u16::try_from(cfg.validator_stakes.len()).unwrap_or(u16::MAX),
+        max_allowed_validators: u16::try_from(cfg.validators().len()).unwrap_or(u16::MAX),
         max_regs_per_block: 16,
         target_regs_per_interval: 16,
         activity_cutoff: u32::from(cfg.tempo).saturating_mul(20),
@@ -140,6 +148,8 @@ async fn tune_subnet(c: &Chain, admin: &Hotkey, cfg: &LocalnetConfig) -> Result<
         min_difficulty: 1_000,
         max_difficulty: 50_000,
         reveal_period_epochs: 1,
+        max_allowed_uids: cfg.max_uids.unwrap_or(h.max_allowed_uids),
+        immunity_period: cfg.immunity_period.unwrap_or(h.immunity_period),
         ..h
     };
     if want != h {
@@ -240,7 +250,7 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
     for spec in &cfg.miners {
         models.push(model(cfg, spec)?);
     }
-    start_node(cfg, children)?;
+    start_node(cfg, children).await?;
     let deployment_path = deploy(cfg).await?;
     let url = format!("ws://127.0.0.1:{}", cfg.port);
     let c = Chain::connect(
@@ -255,13 +265,13 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
     let mut members = Vec::new();
     // Validators: registered by burn and staked from the premine, or in a fair launch
     // registered by proof of work and nominated later by the subnet owner.
-    for (i, stake) in cfg.validator_stakes.iter().enumerate() {
+    for (i, spec) in cfg.validators().iter().enumerate() {
         let (cold, hot) = keys("validator", i)?;
         // A fair launch has no TAO to stake yet: the owner nominates later (see drive_blocks).
         let stake = if cfg.fair_launch {
             0
         } else {
-            stake.saturating_mul(RAO_PER_TAO)
+            spec.stake.saturating_mul(RAO_PER_TAO)
         };
         let admission = if cfg.fair_launch {
             Admission::Pow { threads: 2 }
@@ -291,12 +301,18 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
             .await?;
         }
         eprintln!(
-            "validator {i}: hotkey {} with {} of stake",
+            "{}: hotkey {} with {} of stake{}",
+            spec.name,
             hot.account(),
-            format_tao(stake)
+            format_tao(stake),
+            if spec.copies_consensus {
+                " (copies the last epoch's consensus instead of scoring)"
+            } else {
+                ""
+            }
         );
         members.push(Member {
-            name: format!("validator{i}"),
+            name: spec.name.clone(),
             role: "validator",
             hotkey: hot.account(),
             accuracy: None,
@@ -341,8 +357,8 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
             baseline: 0,
         });
     }
-    for (i, _) in cfg.validator_stakes.iter().enumerate() {
-        let log = cfg.dir.join(format!("logs/validator{i}.log"));
+    for (i, spec) in cfg.validators().iter().enumerate() {
+        let log = cfg.dir.join(format!("logs/{}.log", spec.name));
         let mut cmd = neuron_cmd(cfg, &deployment_path);
         cmd.args([
             "validator",
@@ -361,7 +377,18 @@ pub async fn bring_up(cfg: &LocalnetConfig, children: &mut Children) -> Result<N
             "--state",
         ])
         .arg(cfg.dir.join(format!("state/validator{i}.json")));
-        children.spawn(&format!("validator {i}"), cmd, &log)?;
+        if let Some(alpha) = cfg.validator_alpha {
+            cmd.args(["--alpha", &alpha.to_string()]);
+        }
+        if spec.copies_consensus {
+            cmd.arg("--copy-consensus");
+        }
+        let name = if spec.copies_consensus {
+            spec.name.clone()
+        } else {
+            format!("validator {i}")
+        };
+        children.spawn(&name, cmd, &log)?;
     }
     for m in &mut members {
         m.baseline = c

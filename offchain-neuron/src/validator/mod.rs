@@ -121,6 +121,10 @@ impl<T: Task> Validator<T> {
         self.cfg.weights = p;
     }
 
+    pub fn weight_params(&self) -> WeightParams {
+        self.cfg.weights
+    }
+
     pub fn state(&self) -> &ValidatorState {
         &self.state
     }

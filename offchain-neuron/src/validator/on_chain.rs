@@ -41,6 +41,24 @@ impl OnChain {
             .ok_or_else(|| anyhow::anyhow!("subnet {} no longer exists", self.netuid))
     }
 
+    /// A weight copier's weights: the consensus the last epoch recorded, as if it were this
+    /// validator's own scores (its own UID left out), through the same weight pipeline.
+    pub async fn copied_consensus(&self, params: WeightParams) -> Result<Vec<(u16, u16)>> {
+        let m = self.chain.metagraph(self.netuid).await?;
+        let n = m
+            .neurons
+            .iter()
+            .map(|e| usize::from(e.uid) + 1)
+            .max()
+            .unwrap_or(0);
+        let mut scores = vec![0.0; n];
+        for e in m.neurons.iter().filter(|e| e.uid != self.uid) {
+            scores[usize::from(e.uid)] = f64::from(e.consensus);
+        }
+        let (uids, values) = super::weights::scores_to_weights(&scores, params);
+        Ok(uids.into_iter().zip(values).collect())
+    }
+
     pub fn weight_params(h: &Hyperparams) -> WeightParams {
         WeightParams {
             min_allowed_weights: h.min_allowed_weights,
