@@ -602,17 +602,60 @@ fn owners_delegates_root_and_commit_reveal() {
         "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
     ]);
     assert!(
-        early.as_array().unwrap().is_empty(),
-        "nothing is revealable before the next epoch"
+        early["revealed"].as_array().unwrap().is_empty()
+            && early["dropped"].as_array().unwrap().is_empty(),
+        "nothing is revealable before the next epoch, and the commit is kept: {early}"
     );
     advance(&node, 12);
     env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
     let revealed = env.json(&[
         "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
     ]);
-    assert_eq!(revealed[0]["hash"], committed["hash"]);
+    assert_eq!(revealed["revealed"][0]["hash"], committed["hash"]);
     let row = env.json(&["weights", "show", "--netuid", &netuid, "--uid", "0"]);
     assert_eq!(row["weights"][0], serde_json::json!([0, 65535]));
+
+    // A commit left unrevealed past its reveal epoch expires: the reveal is refused, the
+    // client drops it, and the row revealed before stays the one that counts.
+    let stale = env.json(&[
+        "weights",
+        "commit",
+        "--netuid",
+        &netuid,
+        "--uids",
+        "0",
+        "--weights",
+        "1",
+        "--wallet",
+        "w1",
+        "--hotkey",
+        "default",
+    ]);
+    for _ in 0..2 {
+        advance(&node, 12);
+        env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
+    }
+    let late = env.json(&[
+        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
+    ]);
+    assert!(
+        late["revealed"].as_array().unwrap().is_empty(),
+        "an expired commit was revealed: {late}"
+    );
+    assert_eq!(late["dropped"][0]["hash"], stale["hash"], "{late}");
+    assert_eq!(late["dropped"][0]["code"], "CommitExpired", "{late}");
+    let kept = env.json(&["weights", "show", "--netuid", &netuid, "--uid", "0"]);
+    assert_eq!(
+        kept["set_at"], row["set_at"],
+        "the expired commit replaced the revealed row"
+    );
+    let again = env.json(&[
+        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
+    ]);
+    assert!(
+        again["dropped"].as_array().unwrap().is_empty(),
+        "the expired commit was kept in the store: {again}"
+    );
 
     // Dissolution: only the owner; the lock comes back (no immunity on a local network).
     let err = env.refused(&["subnet", "dissolve", &netuid, "--wallet", "//Bob"]);

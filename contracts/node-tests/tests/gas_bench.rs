@@ -12,7 +12,17 @@ use tao_token::tao_token::TaoToken;
 
 /// The node's per-extrinsic ref_time ceiling (normal class, contracts-node 0.42).
 const MAX_EXTRINSIC_REF_TIME: u64 = 1_300_000_000_000;
+/// A parachain host's proof-of-validity limit (5 MiB): the standalone node sets none, but a
+/// contract suite on a parachain is bound by the proof size as well as by time.
+const MAX_POV_BYTES: u64 = 5 * 1024 * 1024;
 const VALIDATORS: u16 = 64;
+
+/// (ref_time, proof_size) of a dry run's weight.
+macro_rules! cost {
+    ($weight:expr) => {
+        ($weight.ref_time(), $weight.proof_size())
+    };
+}
 
 
 #[test]
@@ -130,25 +140,35 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                     .expect("stake");
             }
         }
+        // Stake counts from the start of the interval after next (stake_interval 1): two more
+        // blocks, or the last validators staked miss the permits.
+        for _ in 0..2 {
+            submit(&mut client, &alice, &tc.transfer(id(&validators[0]), 1, vec![]))
+                .await
+                .expect("filler block");
+        }
         // First epoch hands out the validator permits.
         submit(&mut client, &alice, &lc.run_epoch(netuid))
             .await
             .expect("permit epoch");
         let uids: Vec<u16> = (0..n as u16).collect();
-        let mut last_set_weights = 0;
+        let mut last_set_weights = (0, 0);
         for (vi, v) in validators.iter().enumerate() {
             let values: Vec<u16> = uids
                 .iter()
                 .map(|u| 1 + ((u32::from(*u) * 7919 + vi as u32 * 104_729) % 65_535) as u16)
                 .collect();
-            let r = submit(
-                &mut client,
-                v,
-                &lc.set_weights(netuid, uids.clone(), values, 0),
-            )
-            .await
-            .expect("set_weights");
-            last_set_weights = r.dry_run.exec_result.gas_consumed.ref_time();
+            let set = lc.set_weights(netuid, uids.clone(), values, 0);
+            let r = match submit(&mut client, v, &set).await {
+                Ok(r) => r,
+                Err(e) => {
+                    let why = query(&mut client, v, &set)
+                        .await
+                        .map_err(|e| format!("dry run of set_weights (n = {n}): {e:?}"))?;
+                    return Err(format!("set_weights of validator {vi} on n = {n} failed: {e:?} ({why:?})").into());
+                }
+            };
+            last_set_weights = cost!(r.dry_run.exec_result.gas_consumed);
         }
         for yuma3 in [false, true] {
             let h: Hyperparams = query(&mut client, &alice, &rc.hyperparams(netuid))
@@ -174,7 +194,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             .expect("filler block");
             let (used, outcome) = match client.call(&alice, &lc.run_epoch(netuid)).dry_run().await {
                 Ok(dry) => {
-                    let used = dry.exec_result.gas_consumed.ref_time();
+                    let used = cost!(dry.exec_result.gas_consumed);
                     match (
                         &warm,
                         dry.exec_result.result.as_ref().map(|r| r.did_revert()),
@@ -184,7 +204,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                         (Ok(_), _) => (used, format!("FAILED: {:?}", dry.return_value())),
                     }
                 }
-                Err(e) => (0, format!("FAILED: {e:?}")),
+                Err(e) => ((0, 0), format!("FAILED: {e:?}")),
             };
             table.push((n, yuma3, used, outcome));
         }
@@ -196,7 +216,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         queries.push((
             n,
             "registry `neurons_page` (first 256 UIDs)",
-            page.exec_result.gas_consumed.ref_time(),
+            cost!(page.exec_result.gas_consumed),
         ));
         let mg = client
             .call(&alice, &lc.metagraph(netuid, 0))
@@ -206,24 +226,40 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         queries.push((
             n,
             "ledger `metagraph` (first 128 UIDs)",
-            mg.exec_result.gas_consumed.ref_time(),
+            cost!(mg.exec_result.gas_consumed),
         ));
         queries.push((n, "ledger `set_weights` (full row)", last_set_weights));
     }
-    println!("\n| n | bonds | run_epoch ref_time | % of max extrinsic | result |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "\n| n | bonds | run_epoch ref_time | % of max extrinsic | proof size | % of 5 MiB PoV | result |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     for (n, yuma3, used, outcome) in &table {
-        let pct = *used as f64 * 100.0 / MAX_EXTRINSIC_REF_TIME as f64;
         println!(
-            "| {n} | {} | {used} | {pct:.1}% | {outcome} |",
-            if *yuma3 { "Yuma3" } else { "classic" }
+            "| {n} | {} | {} | {} | {outcome} |",
+            if *yuma3 { "Yuma3" } else { "classic" },
+            ref_time_cells(*used),
+            proof_cells(*used)
         );
     }
-    println!("\n| n | query / call | ref_time | % of max extrinsic |");
-    println!("|---|---|---|---|");
+    println!("\n| n | query / call | ref_time | % of max extrinsic | proof size | % of 5 MiB PoV |");
+    println!("|---|---|---|---|---|---|");
     for (n, what, used) in &queries {
-        let pct = *used as f64 * 100.0 / MAX_EXTRINSIC_REF_TIME as f64;
-        println!("| {n} | {what} | {used} | {pct:.2}% |");
+        println!(
+            "| {n} | {what} | {} | {} |",
+            ref_time_cells(*used),
+            proof_cells(*used)
+        );
     }
     Ok(())
+}
+
+fn ref_time_cells((ref_time, _): (u64, u64)) -> String {
+    let pct = ref_time as f64 * 100.0 / MAX_EXTRINSIC_REF_TIME as f64;
+    format!("{ref_time} | {pct:.2}%")
+}
+
+fn proof_cells((_, proof_size): (u64, u64)) -> String {
+    let pct = proof_size as f64 * 100.0 / MAX_POV_BYTES as f64;
+    format!("{proof_size} B | {pct:.2}%")
 }

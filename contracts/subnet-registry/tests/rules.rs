@@ -290,3 +290,52 @@ env_test!(the_genesis_subnet_needs_no_lock_and_opens_once, {
     later.create_subnet(acc(10), 10, acc(110), u128::MAX, &[]).unwrap();
     assert_eq!(later.create_genesis_subnet(acc(1), 11, acc(2)).unwrap_err(), RegistryError::GenesisClosed);
 });
+
+/// A hotkey per UID-sized index, distinct from the fixtures' single-byte accounts.
+fn wide(i: u16) -> AccountId {
+    let mut key = [200u8; 32];
+    key[..2].copy_from_slice(&i.to_le_bytes());
+    AccountId::from(key)
+}
+
+env_test!(neuron_records_read_and_replace_across_storage_chunks, {
+    // The records sit in cells of 128 UIDs: pages, lookups and pruning must see every UID,
+    // across cell boundaries, exactly as registered.
+    let mut r = with_subnet();
+    let h = r.hyperparams(1).unwrap();
+    let many = Hyperparams {
+        max_allowed_uids: 300,
+        max_regs_per_block: 300,
+        target_regs_per_interval: 300,
+        ..h
+    };
+    r.set_hyperparams(acc(0), true, 10, 1, many).unwrap();
+    for i in 1..300u16 {
+        let uid = r.register(&acc(REGISTRY), 11, 1, wide(i), Admission::Burn { max_price: u128::MAX }).unwrap().uid;
+        assert_eq!(uid, i);
+    }
+    let first = r.neurons_page(1, 0);
+    let rest = r.neurons_page(1, 256);
+    assert_eq!((first.len(), rest.len()), (256, 44));
+    assert_eq!(first[0].hotkey, acc(OWNER_HOT));
+    for (uid, slot) in first.iter().chain(&rest).enumerate().skip(1) {
+        assert_eq!(slot.hotkey, wide(uid as u16), "UID {uid}");
+    }
+    let mid = r.neurons_page(1, 127);
+    assert_eq!(mid.len(), 300 - 127, "a page that starts mid-cell runs to the last UID");
+    assert_eq!((mid[0].hotkey, mid[1].hotkey, mid[172].hotkey), (wide(127), wide(128), wide(299)));
+    assert_eq!(r.neuron(1, 299).unwrap().hotkey, wide(299));
+    assert_eq!(r.neuron(1, 300), None);
+
+    // Full: the lowest pruning score (UID 200, in the second cell) goes to the newcomer.
+    let mut scores = vec![100u16; 300];
+    scores[200] = 1;
+    r.set_pruning_scores(1, scores).unwrap();
+    let uid = r.register(&acc(REGISTRY), 20, 1, wide(1000), Admission::Burn { max_price: u128::MAX }).unwrap().uid;
+    assert_eq!(uid, 200);
+    assert_eq!(r.neuron(1, 200).unwrap().hotkey, wide(1000));
+    assert_eq!(r.neurons_page(1, 0)[200].hotkey, wide(1000));
+    assert_eq!((r.uid_of(1, wide(200)), r.uid_of(1, wide(1000))), (None, Some(200)));
+    assert_eq!(r.neuron(1, 199).unwrap().hotkey, wide(199), "its neighbours are untouched");
+    assert_eq!(r.neuron(1, 201).unwrap().hotkey, wide(201));
+});

@@ -164,14 +164,32 @@ pub async fn commit(
     }
 }
 
+/// What a reveal pass did with the stored commits of one subnet.
+#[derive(Debug, Default, Serialize)]
+pub struct Reveals {
+    pub revealed: Vec<PendingCommit>,
+    /// Commits the ledger will never accept (expired, unknown, or older than the hotkey's
+    /// registration), removed from the store.
+    pub dropped: Vec<DroppedCommit>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DroppedCommit {
+    pub hash: String,
+    pub committed_at: u32,
+    /// The ledger's error (`CommitExpired`, ...).
+    pub code: String,
+    pub reason: String,
+}
+
 /// Reveals every stored commit on `netuid` that the ledger accepts now; drops expired ones.
 pub async fn reveal_due(
     c: &Chain,
     hotkey: &Hotkey,
     store: &CommitStore,
     netuid: u16,
-) -> Result<Vec<PendingCommit>> {
-    let mut revealed = Vec::new();
+) -> Result<Reveals> {
+    let mut out = Reveals::default();
     for p in store.load()?.into_iter().filter(|p| p.netuid == netuid) {
         let msg = c.ledger().reveal_weights(
             netuid,
@@ -184,7 +202,7 @@ pub async fn reveal_due(
             Ok(inc) => {
                 tracing::info!("revealed commit 0x{} in block {}", p.hash, inc.block);
                 store.remove(&p.hash)?;
-                revealed.push(p);
+                out.revealed.push(p);
             }
             Err(CallError::Refused { code, refusal, .. }) => match code.as_str() {
                 c if c.starts_with("RevealTooEarly") => {
@@ -193,6 +211,12 @@ pub async fn reveal_due(
                 "CommitExpired" | "NoMatchingCommit" | "CommitBeforeRegistration" => {
                     tracing::warn!("dropping commit 0x{}: {}", p.hash, refusal.reason);
                     store.remove(&p.hash)?;
+                    out.dropped.push(DroppedCommit {
+                        hash: p.hash,
+                        committed_at: p.committed_at,
+                        code: code.clone(),
+                        reason: refusal.reason.clone(),
+                    });
                 }
                 _ => tracing::warn!(
                     "reveal of 0x{} refused: {}. {}",
@@ -204,7 +228,7 @@ pub async fn reveal_due(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(revealed)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -22,8 +22,12 @@ pub enum WeightsCommand {
         after_help = "Example:\n  neuron weights commit --netuid 1 --uids 1,2 --weights 0.7,0.3 --wallet v"
     )]
     Commit(WeightsArgs),
-    /// Reveal every stored commit of the hotkey on the subnet that can be revealed now.
-    #[command(after_help = "Example:\n  neuron weights reveal --netuid 1 --wallet v")]
+    /// Reveal every stored commit of the hotkey on the subnet that can be revealed now;
+    /// commits the ledger will never accept (expired: past their reveal epoch) are dropped
+    /// from the store and listed.
+    #[command(
+        after_help = "Example:\n  neuron weights reveal --netuid 1 --wallet v --json   # {\"revealed\": [...], \"dropped\": [...]}"
+    )]
     Reveal {
         #[arg(long)]
         netuid: u16,
@@ -148,17 +152,23 @@ pub async fn run(cmd: WeightsCommand, chain: &ChainArgs) -> Result<()> {
         WeightsCommand::Reveal { netuid, keys, json } => {
             let hotkey = keys.hotkey()?;
             let store = CommitStore::default_for(hotkey.account());
-            let revealed = crate::chain::commits::reveal_due(&c, &hotkey, &store, netuid).await?;
+            let reveals = crate::chain::commits::reveal_due(&c, &hotkey, &store, netuid).await?;
             if json {
-                return print_json(&revealed);
+                return print_json(&reveals);
             }
-            if revealed.is_empty() {
+            for d in &reveals.dropped {
+                println!(
+                    "dropped the commit 0x{} of block {}: {} ({})",
+                    d.hash, d.committed_at, d.reason, d.code
+                );
+            }
+            if reveals.revealed.is_empty() && reveals.dropped.is_empty() {
                 println!(
                     "nothing to reveal on subnet {netuid} yet (see {})",
                     store.path().display()
                 );
             }
-            for r in revealed {
+            for r in reveals.revealed {
                 println!(
                     "revealed the commit 0x{} of block {}",
                     r.hash, r.committed_at

@@ -72,7 +72,8 @@ impl OnChain {
         let h = self.hyperparams().await?;
         let now = self.chain.block().await?;
         if h.commit_reveal_enabled {
-            for r in reveal_due(&self.chain, &self.hotkey, &self.commits, self.netuid).await? {
+            let reveals = reveal_due(&self.chain, &self.hotkey, &self.commits, self.netuid).await?;
+            for r in reveals.revealed {
                 tracing::info!("revealed the weights committed in block {}", r.committed_at);
             }
         }

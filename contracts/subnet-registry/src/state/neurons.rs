@@ -127,18 +127,19 @@ impl RegistryState {
 
     pub(super) fn append_neuron(&mut self, netuid: u16, s: &mut Subnet, hotkey: AccountId, now: BlockNumber) -> Result<u16, RegistryError> {
         let uid = s.n;
-        self.neurons.insert((netuid, uid), &NeuronRecord { hotkey, registered_at: now, generation: s.generation });
+        let n = s.n.checked_add(1).ok_or(RegistryError::Overflow)?;
+        self.write_neuron_record(netuid, uid, NeuronRecord { hotkey, registered_at: now, generation: s.generation })?;
         self.uids.insert((netuid, hotkey), &(uid, s.generation));
-        s.n = s.n.checked_add(1).ok_or(RegistryError::Overflow)?;
+        s.n = n;
         Ok(uid)
     }
 
     /// Puts `hotkey` at `uid`; returns the hotkey it replaced.
     pub(super) fn replace_neuron(&mut self, netuid: u16, s: &Subnet, uid: u16, hotkey: AccountId, now: BlockNumber) -> Result<AccountId, RegistryError> {
-        let old = self.neurons.get((netuid, uid)).ok_or(RegistryError::NoUidAvailable)?;
+        let old = self.neuron_record(netuid, uid).ok_or(RegistryError::NoUidAvailable)?;
+        self.write_neuron_record(netuid, uid, NeuronRecord { hotkey, registered_at: now, generation: s.generation })?;
         self.uids.remove((netuid, old.hotkey));
         self.axons.remove((netuid, old.hotkey));
-        self.neurons.insert((netuid, uid), &NeuronRecord { hotkey, registered_at: now, generation: s.generation });
         self.uids.insert((netuid, hotkey), &(uid, s.generation));
         // The ledger keys per-UID state by registration block, so the new occupant starts clean.
         let mut scores = self.pruning_scores.get(netuid).unwrap_or_default();
@@ -155,8 +156,7 @@ impl RegistryState {
     pub(super) fn neuron_to_prune(&self, netuid: u16, s: &Subnet, h: &Hyperparams, now: BlockNumber) -> Option<u16> {
         let scores = self.pruning_scores.get(netuid).unwrap_or_default();
         let mut best: Option<(bool, u16, BlockNumber, u16)> = None; // (immune, score, registered_at, uid)
-        for uid in 0..s.n {
-            let Some(record) = self.neurons.get((netuid, uid)) else { continue };
+        for (uid, record) in self.neuron_records(netuid, 0, s.n) {
             if record.hotkey == s.owner_hotkey {
                 continue;
             }
