@@ -400,8 +400,7 @@ pub mod subnet_registry {
 
         #[ink(message)]
         fn slot_of(&self, netuid: u16, hotkey: AccountId) -> Option<(u16, NeuronSlot)> {
-            let uid = self.state.uid_of(netuid, hotkey)?;
-            self.state.neuron(netuid, uid).map(|slot| (uid, slot))
+            self.state.slot_of(netuid, hotkey)
         }
 
         #[ink(message)]

@@ -336,6 +336,9 @@ env_test!(neuron_records_read_and_replace_across_storage_chunks, {
     assert_eq!(r.neuron(1, 200).unwrap().hotkey, wide(1000));
     assert_eq!(r.neurons_page(1, 0)[200].hotkey, wide(1000));
     assert_eq!((r.uid_of(1, wide(200)), r.uid_of(1, wide(1000))), (None, Some(200)));
+    assert_eq!(r.slot_of(1, wide(1000)), Some((200, r.neuron(1, 200).unwrap())));
+    assert_eq!(r.slot_of(1, wide(1000)).unwrap().1.registered_at, 20);
+    assert_eq!(r.slot_of(1, wide(250)).unwrap().1, r.neuron(1, 250).unwrap());
     assert_eq!(r.neuron(1, 199).unwrap().hotkey, wide(199), "its neighbours are untouched");
     assert_eq!(r.neuron(1, 201).unwrap().hotkey, wide(201));
 });

@@ -154,8 +154,9 @@ const NEURON_CHUNK: u16 = 128;
 
 /// (netuid, hotkey).
 type HotkeyKey = (u16, AccountId);
-/// (uid, subnet generation it was written in).
-type UidEntry = (u16, u32);
+/// (uid, subnet generation it was written in, registration block): a hotkey's slot in one
+/// read, without its record's storage cell (`set_weights` asks for it on every call).
+type UidEntry = (u16, u32, BlockNumber);
 /// (axon, subnet generation it was written in).
 type AxonEntry = (AxonInfo, u32);
 
@@ -286,8 +287,13 @@ impl RegistryState {
     }
 
     pub fn uid_of(&self, netuid: u16, hotkey: AccountId) -> Option<u16> {
+        self.slot_of(netuid, hotkey).map(|(uid, _)| uid)
+    }
+
+    /// The hotkey's UID on `netuid` and its slot.
+    pub fn slot_of(&self, netuid: u16, hotkey: AccountId) -> Option<(u16, NeuronSlot)> {
         let s = self.subnets.get(netuid)?;
-        self.current_uid(netuid, &s, hotkey)
+        self.current_slot(netuid, &s, hotkey)
     }
 
     /// UIDs `start .. start + NEURONS_PAGE` of `netuid`.

@@ -119,8 +119,14 @@ impl RegistryState {
 
 
     pub(super) fn current_uid(&self, netuid: u16, s: &Subnet, hotkey: AccountId) -> Option<u16> {
+        self.current_slot(netuid, s, hotkey).map(|(uid, _)| uid)
+    }
+
+    pub(super) fn current_slot(&self, netuid: u16, s: &Subnet, hotkey: AccountId) -> Option<(u16, NeuronSlot)> {
         match self.uids.get((netuid, hotkey)) {
-            Some((uid, generation)) if generation == s.generation && uid < s.n => Some(uid),
+            Some((uid, generation, registered_at)) if generation == s.generation && uid < s.n => {
+                Some((uid, NeuronSlot { hotkey, registered_at }))
+            }
             _ => None,
         }
     }
@@ -129,7 +135,7 @@ impl RegistryState {
         let uid = s.n;
         let n = s.n.checked_add(1).ok_or(RegistryError::Overflow)?;
         self.write_neuron_record(netuid, uid, NeuronRecord { hotkey, registered_at: now, generation: s.generation })?;
-        self.uids.insert((netuid, hotkey), &(uid, s.generation));
+        self.uids.insert((netuid, hotkey), &(uid, s.generation, now));
         s.n = n;
         Ok(uid)
     }
@@ -140,7 +146,7 @@ impl RegistryState {
         self.write_neuron_record(netuid, uid, NeuronRecord { hotkey, registered_at: now, generation: s.generation })?;
         self.uids.remove((netuid, old.hotkey));
         self.axons.remove((netuid, old.hotkey));
-        self.uids.insert((netuid, hotkey), &(uid, s.generation));
+        self.uids.insert((netuid, hotkey), &(uid, s.generation, now));
         // The ledger keys per-UID state by registration block, so the new occupant starts clean.
         let mut scores = self.pruning_scores.get(netuid).unwrap_or_default();
         if let Some(score) = scores.get_mut(usize::from(uid)) {
