@@ -583,24 +583,31 @@ fn owners_delegates_root_and_commit_reveal() {
     ]);
     assert!(err.contains("commit-reveal is on"), "{err}");
     env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
-    let committed = env.json(&[
-        "weights",
-        "commit",
-        "--netuid",
-        &netuid,
-        "--uids",
-        "0",
-        "--weights",
-        "1",
-        "--wallet",
-        "w1",
-        "--hotkey",
-        "default",
-    ]);
+    // w1's one-weight commit and its reveal, as the CLI does them.
+    let commit = || {
+        env.json(&[
+            "weights",
+            "commit",
+            "--netuid",
+            &netuid,
+            "--uids",
+            "0",
+            "--weights",
+            "1",
+            "--wallet",
+            "w1",
+            "--hotkey",
+            "default",
+        ])
+    };
+    let reveal = || {
+        env.json(&[
+            "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
+        ])
+    };
+    let committed = commit();
     assert_eq!(committed["salt"].as_array().unwrap().len(), 8);
-    let early = env.json(&[
-        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
-    ]);
+    let early = reveal();
     assert!(
         early["revealed"].as_array().unwrap().is_empty()
             && early["dropped"].as_array().unwrap().is_empty(),
@@ -608,36 +615,19 @@ fn owners_delegates_root_and_commit_reveal() {
     );
     advance(&node, 12);
     env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
-    let revealed = env.json(&[
-        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
-    ]);
+    let revealed = reveal();
     assert_eq!(revealed["revealed"][0]["hash"], committed["hash"]);
     let row = env.json(&["weights", "show", "--netuid", &netuid, "--uid", "0"]);
     assert_eq!(row["weights"][0], serde_json::json!([0, 65535]));
 
     // A commit left unrevealed past its reveal epoch expires: the reveal is refused, the
     // client drops it, and the row revealed before stays the one that counts.
-    let stale = env.json(&[
-        "weights",
-        "commit",
-        "--netuid",
-        &netuid,
-        "--uids",
-        "0",
-        "--weights",
-        "1",
-        "--wallet",
-        "w1",
-        "--hotkey",
-        "default",
-    ]);
+    let stale = commit();
     for _ in 0..2 {
         advance(&node, 12);
         env.ok(&["epoch", "run", "--netuid", &netuid, "--wallet", "//Alice"]);
     }
-    let late = env.json(&[
-        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
-    ]);
+    let late = reveal();
     assert!(
         late["revealed"].as_array().unwrap().is_empty(),
         "an expired commit was revealed: {late}"
@@ -649,9 +639,7 @@ fn owners_delegates_root_and_commit_reveal() {
         kept["set_at"], row["set_at"],
         "the expired commit replaced the revealed row"
     );
-    let again = env.json(&[
-        "weights", "reveal", "--netuid", &netuid, "--wallet", "w1", "--hotkey", "default",
-    ]);
+    let again = reveal();
     assert!(
         again["dropped"].as_array().unwrap().is_empty(),
         "the expired commit was kept in the store: {again}"
