@@ -326,10 +326,12 @@ impl RegistryState {
 
     /// The records of UIDs `start .. end` with their UIDs, reading each chunk once.
     fn neuron_records(&self, netuid: u16, start: u16, end: u16) -> impl Iterator<Item = (u16, NeuronRecord)> + '_ {
-        let first = neuron_chunk_of(start).0;
-        let last = if end > start { neuron_chunk_of(end.saturating_sub(1)).0 } else { first };
-        (first..=last)
-            .filter(move |_| end > start)
+        let chunks = if start < end {
+            neuron_chunk_of(start).0..neuron_chunk_of(end.saturating_sub(1)).0.saturating_add(1)
+        } else {
+            0..0
+        };
+        chunks
             .flat_map(move |chunk| {
                 let base = chunk.saturating_mul(NEURON_CHUNK);
                 // UIDs stop below u16::MAX (n is a u16), so the saturated end loses nothing.
