@@ -382,7 +382,7 @@ pub mod consensus_ledger {
                 .map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Registry))?;
             let mut paid: Balance = 0;
             for page in result.payouts.chunks(usize::try_from(MAX_PAYOUTS).unwrap_or(128)) {
-                let amount = staking_distribute(wiring.staking, page.to_vec())
+                let amount = staking_distribute(wiring.staking, view.netuid, page.to_vec())
                     .map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Staking))?;
                 token_transfer(wiring.token, wiring.staking, amount).map_err(|_| LedgerError::TransferFailed)?;
                 paid = paid.checked_add(amount).ok_or(LedgerError::Overflow)?;

@@ -368,3 +368,70 @@ env_test!(emission_before_any_subnet_is_recycled_not_a_windfall, {
     let back = l.add_emission(5 * TAO);
     assert!(back <= 15 * TAO && back + 1 >= 15 * TAO, "the dissolved subnet's unpaid emission too: {back}");
 });
+
+/// The yuma library's epoch over the ledger's stored rows: what the ledger must reproduce.
+fn library_epoch(l: &LedgerState, n: &Net, block: u32, emission: u64, bonds: &[Vec<(u16, u16)>], reset: u32) -> yuma::EpochOutput {
+    let rows: Vec<Vec<(u16, u16)>> =
+        (0..n.slots.len()).map(|i| l.weights_of(1, i as u16).map(|r| r.entries).unwrap_or_default()).collect();
+    let inputs: Vec<yuma::NeuronInput> = (0..n.slots.len())
+        .map(|i| yuma::NeuronInput {
+            stake: n.stakes[i] as u64,
+            last_update: u64::from(l.meta(1, i as u16).last_update_for(1)),
+            registered_at: 1,
+            validator_permit: l.meta(1, i as u16).permit,
+            weights: &rows[i],
+            bonds: &bonds[i],
+        })
+        .collect();
+    yuma::run_epoch(&yuma::EpochInput {
+        block: u64::from(block),
+        emission,
+        bonds_reset_block: u64::from(reset),
+        params: consensus_ledger::state::epoch_params(&n.view.hyperparams),
+        neurons: &inputs,
+    })
+}
+
+// The epoch packs its bond rows into cells of at most BOND_CELL_BYTES: with 12 validators
+// weighting all 1,024 UIDs (4 KB rows) they span several cells, and the next epoch must read
+// every row back exactly as the library would carry it.
+env_test!(bond_rows_round_trip_through_several_cells, {
+    let validators = 12usize;
+    let mut n = net(Hyperparams { max_allowed_validators: validators as u16, max_allowed_uids: 1_024, ..hyperparams() });
+    n.view.n = 1_024;
+    n.slots = (0..1_024u32).map(|i| NeuronSlot { hotkey: AccountId::from([(i % 251) as u8, (i / 251) as u8 + 1, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7]), registered_at: 1 }).collect();
+    n.stakes = (0..1_024u128).map(|i| if i < validators as u128 { (i + 1) * TAO } else { 0 }).collect();
+    let mut l = ledger(&n);
+    epoch(&mut l, &n, 11, 0); // permits
+    let uids: Vec<u16> = (0..1_024).collect();
+    for v in 0..validators {
+        let values: Vec<u16> = uids.iter().map(|u| 1 + ((u32::from(*u) * 7_919 + v as u32 * 104_729) % 60_000) as u16).collect();
+        l.set_weights(&n.view, v as u16, &n.slots[v], n.stakes[v], 12, &uids, &values, 0).unwrap();
+    }
+    let no_bonds = vec![Vec::new(); 1_024];
+    let expected = library_epoch(&l, &n, 21, 0, &no_bonds, 12);
+    epoch(&mut l, &n, 21, 0);
+    let cells = l.subnet(1).unwrap().bond_cells;
+    assert!(cells >= 4, "twelve 4 KB rows need at least four 15 KiB cells, got {cells}");
+    for (uid, out) in expected.neurons.iter().enumerate() {
+        assert_eq!(l.bonds_of(1, uid as u16).map(|b| b.entries).unwrap_or_default(), out.bonds, "uid {uid}");
+    }
+    // The next epoch reads the rows back from every cell: same outputs and bonds as the library.
+    let carried: Vec<Vec<(u16, u16)>> = expected.neurons.iter().map(|o| o.bonds.clone()).collect();
+    let r = epoch(&mut l, &n, 31, 1_000 * TAO);
+    let again = library_epoch(&l, &n, 31, r.emission, &carried, 22);
+    for (uid, out) in again.neurons.iter().enumerate() {
+        assert_eq!(l.bonds_of(1, uid as u16).map(|b| b.entries).unwrap_or_default(), out.bonds, "uid {uid}");
+        let paid = r.payouts.iter().find(|p| p.hotkey == n.slots[uid].hotkey);
+        let (inc, div) = paid.map(|p| (p.incentive, p.dividends)).unwrap_or((0, 0));
+        assert_eq!((inc, div), (u128::from(out.server_emission), u128::from(out.validator_emission)), "uid {uid}");
+    }
+    // Eleven validators unstake: one row is left, in one cell, and the emptied cells are gone.
+    for s in n.stakes.iter_mut().skip(1) {
+        *s = 0;
+    }
+    epoch(&mut l, &n, 41, 0);
+    assert_eq!(l.subnet(1).unwrap().bond_cells, 1);
+    assert!(l.bonds_of(1, 0).is_some());
+    assert_eq!(l.bonds_of(1, 5), None, "no row outlives its permit");
+});

@@ -85,9 +85,9 @@ pub fn staking_stakes(staking: AccountId, hotkeys: Vec<AccountId>) -> Option<Vec
 
 /// Hands an epoch's payouts to staking, which credits them and returns their sum (the caller
 /// then transfers that sum to staking).
-pub fn staking_distribute(staking: AccountId, payouts: Vec<Payout>) -> CallResult<Balance, StakingError> {
+pub fn staking_distribute(staking: AccountId, netuid: u16, payouts: Vec<Payout>) -> CallResult<Balance, StakingError> {
     let mut s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
-    flatten(s.call_mut().distribute(payouts).try_invoke())
+    flatten(s.call_mut().distribute(netuid, payouts).try_invoke())
 }
 
 /// Tells the ledger that a subnet was created at `block`.

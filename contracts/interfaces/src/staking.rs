@@ -60,18 +60,20 @@ pub enum StakingError {
     HotkeyNotOffered,
 }
 
-/// One hotkey's share of an epoch: `incentive` is auto-staked for the hotkey's owner;
+/// One UID's share of an epoch: `incentive` is auto-staked for the hotkey's owner;
 /// `dividends` pay the owner's take and then grow the hotkey's pool (all nominators).
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct Payout {
     pub hotkey: AccountId,
+    /// The UID the hotkey holds on the paying subnet (where incentive-only payouts wait).
+    pub uid: u16,
     pub incentive: Balance,
     pub dividends: Balance,
 }
 
 /// At most this many payouts in one `distribute` call (the ledger pages larger epochs; 128
-/// payouts of 64 bytes stay within ink!'s 16 KiB call buffer).
+/// payouts of 66 bytes stay within ink!'s 16 KiB call buffer).
 pub const MAX_PAYOUTS: u32 = 128;
 /// At most this many hotkeys in one `stakes` query.
 pub const MAX_STAKE_QUERY: u32 = 256;
@@ -95,8 +97,9 @@ pub trait StakingProtocol {
     #[ink(message)]
     fn stakes(&self, hotkeys: Vec<AccountId>) -> Vec<Balance>;
 
-    /// Ledger only: credits `payouts` and returns their sum, which the ledger transfers to
-    /// staking in the same transaction (payouts to unowned hotkeys are skipped).
+    /// Ledger only: credits `netuid`'s `payouts` (in ascending UID order) and returns their
+    /// sum, which the ledger transfers to staking in the same transaction (payouts to unowned
+    /// hotkeys are skipped).
     #[ink(message)]
-    fn distribute(&mut self, payouts: Vec<Payout>) -> Result<Balance, StakingError>;
+    fn distribute(&mut self, netuid: u16, payouts: Vec<Payout>) -> Result<Balance, StakingError>;
 }

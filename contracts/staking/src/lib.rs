@@ -281,7 +281,7 @@ pub mod staking {
         }
 
         #[ink(message)]
-        fn distribute(&mut self, payouts: Vec<Payout>) -> Result<Balance, StakingError> {
+        fn distribute(&mut self, netuid: u16, payouts: Vec<Payout>) -> Result<Balance, StakingError> {
             let wiring = self.wired()?;
             let ledger = self.env().caller();
             if ledger != wiring.ledger {
@@ -290,7 +290,7 @@ pub mod staking {
             // The ledger transfers `total` to this contract when the call returns (it never
             // lets another contract pull from it), so total stake and balance agree again
             // before the transaction ends; a failed transfer reverts both.
-            let (total, events) = self.state.distribute(&payouts, self.env().block_number())?;
+            let (total, events) = self.state.distribute(netuid, &payouts, self.env().block_number())?;
             self.emit(events);
             Ok(total)
         }

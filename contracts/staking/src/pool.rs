@@ -4,8 +4,9 @@
 //! rata in O(1). Rounding always favours the pool: values are floored and burnt shares
 //! rounded up, so the sum of all stakers' values never exceeds the pool's value.
 //!
-//! The owner's shares live inside the pool record, so paying a hotkey (incentive, take,
-//! dividends) reads and writes one storage cell.
+//! The owner's shares live inside the pool record, so paying a hotkey dividends (with the
+//! take and any incentive) reads and writes one storage cell; incentive alone waits in the
+//! paying subnet's cells instead (`state::waiting`).
 use crate::maturity::Tranche;
 use bt_interfaces::{AccountId, Balance, BlockNumber, StakingError};
 use ink::prelude::vec::Vec;
@@ -28,6 +29,8 @@ pub struct Pool {
     pub owner_shares: u128,
     /// Stake not yet folded into shares, by maturity block (at most a few: see `maturity`).
     pub maturing: Vec<Tranche>,
+    /// The (netuid, uid) slots where incentive may wait for the owner (see `state::waiting`).
+    pub waiting: Vec<(u16, u16)>,
 }
 
 /// `a * b / c`, floored; `None` on overflow or `c == 0`.
@@ -48,7 +51,7 @@ pub fn mul_div_ceil(a: u128, b: u128, c: u128) -> Option<u128> {
 
 impl Pool {
     pub fn new(owner: AccountId, take: u16, block: BlockNumber) -> Self {
-        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0, maturing: Vec::new() }
+        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0, maturing: Vec::new(), waiting: Vec::new() }
     }
 
     /// The stake that `shares` are worth (floored).

@@ -6,6 +6,10 @@ use crate::pool::Pool;
 use bt_interfaces::{AccountId, Balance, BlockNumber, Payout, StakingError, MAX_PAYOUTS, MAX_STAKE_QUERY};
 use ink::prelude::vec::Vec;
 use ink::storage::Mapping;
+use waiting::{Cells, CellKey};
+
+mod waiting;
+pub use waiting::{Waiting, CELL_SLOTS, MAX_WAITING_SLOTS};
 
 /// Most hotkeys one coldkey may own.
 pub const MAX_OWNED_HOTKEYS: usize = 64;
@@ -77,6 +81,8 @@ pub struct StakingState {
     offers: Mapping<AccountId, AccountId>,
     /// Matured tranches' shares not yet claimed, by (hotkey, maturity block).
     folded: Mapping<(AccountId, BlockNumber), Folded>,
+    /// Incentive waiting to join its pool, by (netuid, cell of `CELL_SLOTS` UIDs).
+    waiting: Mapping<CellKey, Vec<Waiting>>,
     total_stake: Balance,
     params: StakingParams,
 }
@@ -97,6 +103,7 @@ impl StakingState {
             moves: Mapping::default(),
             offers: Mapping::default(),
             folded: Mapping::default(),
+            waiting: Mapping::default(),
             total_stake: 0,
             params,
         }
@@ -124,17 +131,27 @@ impl StakingState {
         self.owned.get(coldkey).unwrap_or_default()
     }
 
-    /// Total stake on `hotkey` (all stakers, maturing stake included).
+    /// Total stake on `hotkey` (all stakers, maturing stake and waiting incentive included).
     pub fn stake_of_hotkey(&self, hotkey: AccountId) -> Balance {
-        self.pools.get(hotkey).map(|p| p.value.saturating_add(maturity::sum(&p.maturing))).unwrap_or(0)
+        let Some(p) = self.pools.get(hotkey) else { return 0 };
+        let waiting = self.waiting_for(&mut Cells::default(), hotkey, &p);
+        p.value.saturating_add(maturity::sum(&p.maturing)).saturating_add(waiting)
     }
 
-    /// The stake on `hotkey` that counts for consensus at `block`: matured stake only.
+    /// The stake on `hotkey` that counts for consensus at `block`: matured stake only (and the
+    /// owner's waiting incentive).
     pub fn mature_stake_of_hotkey(&self, hotkey: AccountId, block: BlockNumber) -> Balance {
-        self.pools.get(hotkey).map(|p| p.value.saturating_add(maturity::matured_sum(&p.maturing, block))).unwrap_or(0)
+        self.mature_stake_with(&mut Cells::default(), hotkey, block)
     }
 
-    /// Stake of `coldkey` on `hotkey`, maturing stake included.
+    fn mature_stake_with(&self, cells: &mut Cells, hotkey: AccountId, block: BlockNumber) -> Balance {
+        let Some(p) = self.pools.get(hotkey) else { return 0 };
+        let waiting = self.waiting_for(cells, hotkey, &p);
+        p.value.saturating_add(maturity::matured_sum(&p.maturing, block)).saturating_add(waiting)
+    }
+
+    /// Stake of `coldkey` on `hotkey`, maturing stake included (and, for the owner, waiting
+    /// incentive).
     pub fn stake_of(&self, hotkey: AccountId, coldkey: AccountId) -> Balance {
         let Some(pool) = self.pools.get(hotkey) else { return 0 };
         let moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
@@ -159,10 +176,12 @@ impl StakingState {
     /// read as 0).
     pub fn stakes(&self, hotkeys: &[AccountId], block: BlockNumber) -> Vec<Balance> {
         let limit = usize::try_from(MAX_STAKE_QUERY).unwrap_or(usize::MAX);
+        // One subnet's hotkeys wait in the same few cells: read each once.
+        let mut cells = Cells::default();
         hotkeys
             .iter()
             .enumerate()
-            .map(|(i, hk)| if i < limit { self.mature_stake_of_hotkey(*hk, block) } else { 0 })
+            .map(|(i, hk)| if i < limit { self.mature_stake_with(&mut cells, *hk, block) } else { 0 })
             .collect()
     }
 
@@ -323,20 +342,30 @@ impl StakingState {
     /// Credits an epoch's payouts and returns their total, which the ledger transfers to
     /// staking. Payouts to a hotkey without an owner are skipped (they stay with the ledger).
     /// Stake matured by `block` is folded into its pool before the pool is paid.
-    pub fn distribute(&mut self, payouts: &[Payout], block: BlockNumber) -> Result<(Balance, Events), StakingError> {
+    pub fn distribute(&mut self, netuid: u16, payouts: &[Payout], block: BlockNumber) -> Result<(Balance, Events), StakingError> {
         if payouts.len() > usize::try_from(MAX_PAYOUTS).unwrap_or(usize::MAX) {
             return Err(StakingError::TooManyPayouts);
         }
         let mut total: Balance = 0;
         let mut paid: u32 = 0;
+        let mut cells = Cells::default();
         for payout in payouts {
             let amount = payout.incentive.checked_add(payout.dividends).ok_or(StakingError::Overflow)?;
             if amount == 0 {
                 continue;
             }
+            if payout.dividends == 0 {
+                if self.credit_waiting(&mut cells, (netuid, payout.uid), payout.hotkey, amount, block)? {
+                    total = total.checked_add(amount).ok_or(StakingError::Overflow)?;
+                    paid = paid.saturating_add(1);
+                }
+                continue;
+            }
             let Some(mut pool) = self.pools.get(payout.hotkey) else { continue };
             // Stake that matured before this payout takes part in it; younger stake does not.
             self.fold(payout.hotkey, &mut pool, block)?;
+            // Waiting incentive joins the owner's shares before the dividends move the price.
+            self.settle_waiting(&mut cells, payout.hotkey, &mut pool)?;
             let take = pool.take_of(payout.dividends);
             // The pool grows first, so the epoch's dividends reach the stake that earned them
             // and not the incentive and take credited in the same step.
@@ -346,6 +375,7 @@ impl StakingState {
             total = total.checked_add(amount).ok_or(StakingError::Overflow)?;
             paid = paid.saturating_add(1);
         }
+        self.write_cells(cells);
         self.total_stake = self.total_stake.checked_add(total).ok_or(StakingError::Overflow)?;
         Ok((total, ink::prelude::vec![StakingEvent::Distributed { payouts: paid, total }]))
     }
@@ -390,6 +420,11 @@ impl StakingState {
     /// tranches, and returns the shares it now holds (not yet written back).
     fn settle(&mut self, hotkey: AccountId, coldkey: AccountId, pool: &mut Pool, moves: &mut Moves, block: BlockNumber) -> Result<u128, StakingError> {
         self.fold(hotkey, pool, block)?;
+        if !pool.waiting.is_empty() {
+            let mut cells = Cells::default();
+            self.settle_waiting(&mut cells, hotkey, pool)?;
+            self.write_cells(cells);
+        }
         let mut held = self.shares_of(pool, hotkey, coldkey);
         for t in maturity::split_matured(&mut moves.maturing, block) {
             let key = (hotkey, t.mature_at);
@@ -405,9 +440,14 @@ impl StakingState {
         Ok(held)
     }
 
-    /// What a position is worth: its shares, the shares its folded tranches would claim, and
-    /// its tranches not folded yet.
+    /// What a position is worth: its shares, the shares its folded tranches would claim, its
+    /// tranches not folded yet, and for the owner the waiting incentive.
     fn position_value(&self, pool: &Pool, hotkey: AccountId, coldkey: AccountId, moves: &Moves) -> Balance {
+        let waiting = if coldkey == pool.owner { self.waiting_for(&mut Cells::default(), hotkey, pool) } else { 0 };
+        self.share_value(pool, hotkey, coldkey, moves).saturating_add(waiting)
+    }
+
+    fn share_value(&self, pool: &Pool, hotkey: AccountId, coldkey: AccountId, moves: &Moves) -> Balance {
         let mut shares = self.shares_of(pool, hotkey, coldkey);
         let mut unfolded: Balance = 0;
         for t in &moves.maturing {

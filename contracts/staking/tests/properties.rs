@@ -1,7 +1,7 @@
 //! Property: random sequences of binds, stakes, unstakes and distributions keep the books:
 //! what staking holds (tokens in − tokens out) equals total stake, every pool's value covers
 //! the sum of its stakers' positions, and rounding loses at most one share's price per
-//! position.
+//! position. Incentive that waits beside its pool counts in all of these.
 mod common;
 use bt_interfaces::Payout;
 use common::acc;
@@ -16,7 +16,9 @@ enum Op {
     Bind { hotkey: u8, coldkey: u8 },
     Add { coldkey: u8, hotkey: u8, amount: u128 },
     Remove { coldkey: u8, hotkey: u8, amount: u128 },
-    Distribute { hotkey: u8, incentive: u128, dividends: u128 },
+    /// A payout on (netuid, uid): UIDs change hands between hotkeys, and incentive-only
+    /// payouts wait in the subnet's cells.
+    Distribute { hotkey: u8, netuid: u16, uid: u16, incentive: u128, dividends: u128 },
     Advance { blocks: u32 },
 }
 
@@ -29,8 +31,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0..HOTKEYS, 0..COLDKEYS).prop_map(|(hotkey, coldkey)| Op::Bind { hotkey, coldkey }),
         (0..COLDKEYS, 0..HOTKEYS, amount()).prop_map(|(coldkey, hotkey, amount)| Op::Add { coldkey, hotkey, amount }),
         (0..COLDKEYS, 0..HOTKEYS, amount()).prop_map(|(coldkey, hotkey, amount)| Op::Remove { coldkey, hotkey, amount }),
-        (0..HOTKEYS, 0u128..1_000_000_000_000, 0u128..1_000_000_000_000)
-            .prop_map(|(hotkey, incentive, dividends)| Op::Distribute { hotkey, incentive, dividends }),
+        (0..HOTKEYS, 1u16..3, 0u16..3, 0u128..1_000_000_000_000, prop_oneof![Just(0u128), 0u128..1_000_000_000_000])
+            .prop_map(|(hotkey, netuid, uid, incentive, dividends)| Op::Distribute { hotkey, netuid, uid, incentive, dividends }),
         (0u32..12).prop_map(|blocks| Op::Advance { blocks }),
     ]
 }
@@ -62,8 +64,8 @@ proptest! {
                             held -= paid;
                         }
                     }
-                    Op::Distribute { hotkey, incentive, dividends } => {
-                        let (total, _) = s.distribute(&[Payout { hotkey: acc(10 + hotkey), incentive, dividends }], block).unwrap();
+                    Op::Distribute { hotkey, netuid, uid, incentive, dividends } => {
+                        let (total, _) = s.distribute(netuid, &[Payout { hotkey: acc(10 + hotkey), uid, incentive, dividends }], block).unwrap();
                         held += total;
                     }
                     Op::Advance { blocks } => block += blocks,

@@ -114,8 +114,9 @@ env_test!(distribution_pays_incentive_take_and_nominators_pro_rata, {
     s.add_stake(acc(NOM), acc(HOT), 6 * TAO, AT).unwrap();
     s.add_stake(acc(NOM2), acc(HOT), 2 * TAO, AT).unwrap();
     let (total, _) = s
-        .distribute(&[Payout { hotkey: acc(HOT), incentive: 100, dividends: 1_000_000 }, Payout {
+        .distribute(1, &[Payout { hotkey: acc(HOT), uid: 0, incentive: 100, dividends: 1_000_000 }, Payout {
             hotkey: acc(77),
+            uid: 1,
             incentive: 5,
             dividends: 5,
         }], MATURE)
@@ -136,15 +137,15 @@ env_test!(distribution_pays_incentive_take_and_nominators_pro_rata, {
 
 env_test!(distribution_to_an_unstaked_hotkey_goes_to_its_owner, {
     let mut s = state();
-    s.distribute(&[Payout { hotkey: acc(HOT), incentive: 700, dividends: 300 }], MATURE).unwrap();
+    s.distribute(1, &[Payout { hotkey: acc(HOT), uid: 0, incentive: 700, dividends: 300 }], MATURE).unwrap();
     assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 1_000);
     assert_eq!(s.positions_of(acc(OWNER), AT)[0].stake, 1_000);
 });
 
 env_test!(oversized_distribution_is_refused, {
     let mut s = state();
-    let payouts = vec![Payout { hotkey: acc(HOT), incentive: 1, dividends: 0 }; 129];
-    assert_eq!(s.distribute(&payouts, MATURE), Err(StakingError::TooManyPayouts));
+    let payouts = vec![Payout { hotkey: acc(HOT), uid: 0, incentive: 1, dividends: 0 }; 129];
+    assert_eq!(s.distribute(1, &payouts, MATURE), Err(StakingError::TooManyPayouts));
     assert_eq!(s.total_stake(), 0);
 });
 
@@ -163,7 +164,7 @@ env_test!(stake_added_just_before_a_payout_neither_counts_nor_earns, {
     let epoch = 1_000;
     s.add_stake(acc(SNIPER), acc(HOT), 90_000 * TAO, epoch - 1).unwrap();
     assert_eq!(s.stakes(&[acc(HOT)], epoch), vec![10_000 * TAO], "the sniper's stake does not weigh in the epoch");
-    let (total, _) = s.distribute(&[Payout { hotkey: acc(HOT), incentive: 0, dividends: 100 * TAO }], epoch).unwrap();
+    let (total, _) = s.distribute(1, &[Payout { hotkey: acc(HOT), uid: 0, incentive: 0, dividends: 100 * TAO }], epoch).unwrap();
     assert_eq!(total, 100 * TAO);
     assert_eq!(
         s.remove_stake(acc(SNIPER), acc(HOT), 90_000 * TAO, epoch + 1),
@@ -187,12 +188,12 @@ env_test!(stake_that_stood_through_the_interval_earns_pro_rata, {
     s.add_stake(acc(SNIPER), acc(HOT), 1_000 * TAO, 360).unwrap(); // matures at 1,080
     assert_eq!(s.stakes(&[acc(HOT)], 719), vec![0]);
     assert_eq!(s.stakes(&[acc(HOT)], 720), vec![4_000 * TAO]);
-    s.distribute(&[Payout { hotkey: acc(HOT), incentive: 0, dividends: 400 * TAO }], 900).unwrap();
+    s.distribute(1, &[Payout { hotkey: acc(HOT), uid: 0, incentive: 0, dividends: 400 * TAO }], 900).unwrap();
     assert_eq!(s.stake_of(acc(HOT), acc(NOM)), 3_300 * TAO);
     assert_eq!(s.stake_of(acc(HOT), acc(NOM2)), 1_100 * TAO);
     assert_eq!(s.stake_of(acc(HOT), acc(SNIPER)), 1_000 * TAO);
     // Folded late (at the next payout) or claimed late (much later): the same shares as on time.
-    s.distribute(&[Payout { hotkey: acc(HOT), incentive: 0, dividends: 540 * TAO }], 5_000).unwrap();
+    s.distribute(1, &[Payout { hotkey: acc(HOT), uid: 0, incentive: 0, dividends: 540 * TAO }], 5_000).unwrap();
     // (within a RAO: shares are bought at a floored price)
     assert!(s.stake_of(acc(HOT), acc(NOM)).abs_diff(3_300 * TAO + 330 * TAO) <= 1);
     assert!(s.stake_of(acc(HOT), acc(SNIPER)).abs_diff(1_000 * TAO + 100 * TAO) <= 1);
@@ -212,4 +213,106 @@ env_test!(maturing_stake_leaves_first_and_invalid_params_are_refused, {
     let p = s.params();
     assert_eq!(s.set_params(StakingParams { stake_interval: 0, ..p }), Err(StakingError::InvalidParams));
     assert_eq!(s.set_params(StakingParams { moves_per_interval: 0, ..p }), Err(StakingError::InvalidParams));
+});
+
+fn incentive(hotkey: u8, uid: u16, amount: u128) -> Payout {
+    Payout { hotkey: acc(hotkey), uid, incentive: amount, dividends: 0 }
+}
+
+// Issue 13: an epoch paid incentive with a pool read and write per UID, most of its gas. An
+// incentive-only payout now waits in the subnet's cell, counted as the owner's stake at once,
+// and joins the owner's shares before the next dividends move the pool's price: the owner
+// ends up where immediate deposits would have put it.
+env_test!(waiting_incentive_counts_at_once_and_compounds_like_a_deposit, {
+    let mut s = state();
+    s.add_stake(acc(OWNER), acc(HOT), 2 * TAO, AT).unwrap();
+    s.add_stake(acc(NOM), acc(HOT), 6 * TAO, AT).unwrap();
+    let before = s.pool(acc(HOT)).unwrap();
+    s.distribute(1, &[incentive(HOT, 5, 300 * TAO)], MATURE).unwrap();
+    s.distribute(1, &[incentive(HOT, 5, 200 * TAO)], MATURE + 1).unwrap();
+    assert_eq!(s.pool(acc(HOT)).unwrap().value, before.value, "the pool itself is not written");
+    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 502 * TAO);
+    assert_eq!(s.positions_of(acc(OWNER), MATURE + 1)[0].stake, 502 * TAO);
+    assert_eq!(s.stake_of(acc(HOT), acc(NOM)), 6 * TAO, "nominators' stake is untouched");
+    assert_eq!(s.stakes(&[acc(HOT)], MATURE + 1), vec![508 * TAO], "waiting incentive weighs in consensus");
+    assert_eq!(s.stake_of_hotkey(acc(HOT)), 508 * TAO);
+    assert_eq!(s.total_stake(), 508 * TAO);
+
+    // The same history with immediate deposits.
+    let mut eager = before.clone();
+    eager.maturing.clear();
+    eager.deposit(2 * TAO).unwrap();
+    let nom_shares = eager.deposit(6 * TAO).unwrap();
+    eager.owner_shares = eager.shares - nom_shares;
+    eager.credit_owner(300 * TAO).unwrap();
+    eager.credit_owner(200 * TAO).unwrap();
+    let dividends = 1_000 * TAO;
+    let take = eager.take_of(dividends);
+    eager.grow(dividends - take).unwrap();
+    eager.credit_owner(take).unwrap();
+
+    s.distribute(1, &[Payout { hotkey: acc(HOT), uid: 5, incentive: 0, dividends }], MATURE + 2).unwrap();
+    let owner = s.stake_of(acc(HOT), acc(OWNER));
+    assert!(owner.abs_diff(eager.value_of(eager.owner_shares)) <= 1, "owner {owner} vs {}", eager.value_of(eager.owner_shares));
+    assert!(s.stake_of(acc(HOT), acc(NOM)).abs_diff(eager.value_of(nom_shares)) <= 1);
+    assert_eq!(s.total_stake(), 1_508 * TAO);
+    assert_eq!(s.stake_of_hotkey(acc(HOT)), 1_508 * TAO);
+});
+
+env_test!(a_stake_move_deposits_the_waiting_incentive_first, {
+    let mut s = state();
+    s.add_stake(acc(OWNER), acc(HOT), 2 * TAO, AT).unwrap();
+    s.distribute(3, &[incentive(HOT, 200, 5 * TAO)], MATURE).unwrap();
+    let (paid, _) = s.remove_stake(acc(OWNER), acc(HOT), 7 * TAO, MATURE + 1).unwrap();
+    assert_eq!(paid, 7 * TAO, "the owner can take out what waited");
+    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 0);
+    assert_eq!(s.total_stake(), 0);
+    // Later incentive on the same UID waits again.
+    s.distribute(3, &[incentive(HOT, 200, TAO)], MATURE + 2).unwrap();
+    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), TAO);
+});
+
+env_test!(a_uid_that_changes_hands_deposits_what_waited_for_its_previous_holder, {
+    let mut s = state();
+    let (other_hot, other_cold) = (acc(40), acc(41));
+    s.offer(other_hot, other_cold).unwrap();
+    s.bind(other_hot, other_cold, 10).unwrap();
+    s.distribute(1, &[incentive(HOT, 7, 3 * TAO)], MATURE).unwrap();
+    // UID 7 is re-registered to another hotkey, which the next epoch pays.
+    s.distribute(1, &[incentive(40, 7, TAO)], MATURE + 1).unwrap();
+    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 3 * TAO, "the previous holder keeps what it earned");
+    assert_eq!(s.pool(acc(HOT)).unwrap().value, 3 * TAO, "now as shares in its pool");
+    assert!(s.pool(acc(HOT)).unwrap().waiting.is_empty());
+    assert_eq!(s.stake_of(other_hot, other_cold), TAO);
+    assert_eq!(s.stake_of_hotkey(acc(HOT)) + s.stake_of_hotkey(other_hot), s.total_stake());
+});
+
+env_test!(incentive_from_too_many_uids_is_deposited_at_once, {
+    let mut s = state();
+    let slots = staking::state::MAX_WAITING_SLOTS as u16;
+    for netuid in 1..=slots + 1 {
+        s.distribute(netuid, &[incentive(HOT, 3, TAO)], MATURE).unwrap();
+    }
+    let pool = s.pool(acc(HOT)).unwrap();
+    assert_eq!(pool.waiting.len(), usize::from(slots), "at most {slots} slots wait");
+    assert_eq!(pool.value, TAO, "the payout past them was deposited");
+    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), u128::from(slots + 1) * TAO);
+    assert_eq!(s.total_stake(), u128::from(slots + 1) * TAO);
+});
+
+// Found by the property test: a hotkey that took its UID back was listed twice and its
+// waiting incentive counted twice.
+env_test!(a_hotkey_that_takes_its_uid_back_is_counted_once, {
+    let mut s = state();
+    let (other_hot, other_cold) = (acc(40), acc(41));
+    s.offer(other_hot, other_cold).unwrap();
+    s.bind(other_hot, other_cold, 10).unwrap();
+    s.add_stake(acc(OWNER), acc(HOT), 2 * TAO, AT).unwrap();
+    s.distribute(1, &[incentive(HOT, 7, TAO)], MATURE).unwrap();
+    s.add_stake(acc(OWNER), acc(HOT), TAO, MATURE).unwrap(); // deposits what waited, keeps the slot listed
+    s.distribute(1, &[incentive(40, 7, TAO)], MATURE + 1).unwrap();
+    s.distribute(1, &[incentive(HOT, 7, TAO)], MATURE + 2).unwrap();
+    assert_eq!(s.pool(acc(HOT)).unwrap().waiting, vec![(1, 7)]);
+    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 5 * TAO);
+    assert_eq!(s.stake_of_hotkey(acc(HOT)) + s.stake_of_hotkey(other_hot), s.total_stake());
 });

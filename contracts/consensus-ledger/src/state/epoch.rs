@@ -1,6 +1,7 @@
 //! Running a subnet's epoch on the ledger's side: settling its emission, preparing the
 //! yuma snapshot, and storing what the epoch produced.
 use super::*;
+use ink::scale::Encode;
 
 impl LedgerState {
     /// Blocks until `netuid`'s next epoch may run (0 when due).
@@ -70,15 +71,17 @@ impl LedgerState {
                 _ => Vec::new(),
             })
             .collect();
-        let bond_rows: Vec<Vec<(u16, u16)>> = slots
-            .iter()
-            .zip(0u16..)
-            .zip(&had_permit)
-            .map(|((slot, uid), permit)| match permit.then(|| self.bonds.get((netuid, uid))).flatten() {
-                Some(row) if row.at > slot.registered_at => row.entries,
-                _ => Vec::new(),
-            })
-            .collect();
+        let mut bond_rows: Vec<Vec<(u16, u16)>> = Vec::new();
+        bond_rows.resize_with(slots.len(), Vec::new);
+        for cell in 0..s.bond_cells {
+            for (uid, row) in self.bonds.get((netuid, cell)).unwrap_or_default() {
+                let i = usize::from(uid);
+                let current = slots.get(i).is_some_and(|slot| row.at > slot.registered_at);
+                if let (true, true, Some(slot)) = (current, had_permit.get(i).copied().unwrap_or(false), bond_rows.get_mut(i)) {
+                    *slot = row.entries;
+                }
+            }
+        }
         let empty = UidMeta::default();
         let inputs: Vec<yuma::NeuronInput> = slots
             .iter()
@@ -103,15 +106,16 @@ impl LedgerState {
             neurons: &inputs,
         };
         let bonds = &mut self.bonds;
-        let outputs = yuma::run_epoch_streaming(&input, |uid, row: &[(u16, u16)]| {
-            if row.is_empty() {
-                if had_permit.get(usize::from(uid)).copied().unwrap_or(true) {
-                    bonds.remove((netuid, uid));
-                }
-            } else {
-                bonds.insert((netuid, uid), &Row { at: now, entries: row.to_vec() });
-            }
-        });
+        let store = |cell: u16, rows: &BondCell| {
+            bonds.insert((netuid, cell), rows);
+        };
+        let mut packer = BondPacker { store, cell: Vec::new(), bytes: 0, written: 0 };
+        let outputs = yuma::run_epoch_streaming(&input, |uid, row: &[(u16, u16)]| packer.push(uid, now, row));
+        let written = packer.finish();
+        for stale in written..s.bond_cells {
+            self.bonds.remove((netuid, stale));
+        }
+        s.bond_cells = written;
         drop(inputs);
 
         let mut new_metas = metas;
@@ -119,7 +123,7 @@ impl LedgerState {
         let mut stored = Vec::with_capacity(outputs.len());
         let mut payouts = Vec::new();
         let mut pruning_scores = Vec::with_capacity(outputs.len());
-        for ((o, slot), meta) in outputs.iter().zip(slots).zip(new_metas.iter_mut()) {
+        for (((o, slot), meta), uid) in outputs.iter().zip(slots).zip(new_metas.iter_mut()).zip(0u16..) {
             meta.permit = o.validator_permit;
             meta.permit_at = now;
             meta.last_update = meta.last_update_for(slot.registered_at);
@@ -137,6 +141,7 @@ impl LedgerState {
             if o.server_emission > 0 || o.validator_emission > 0 {
                 payouts.push(Payout {
                     hotkey: slot.hotkey,
+                    uid,
                     incentive: Balance::from(o.server_emission),
                     dividends: Balance::from(o.validator_emission),
                 });
@@ -184,6 +189,50 @@ impl LedgerState {
             self.metas.insert(key, &m.to_vec());
             self.outputs.insert(key, &o.to_vec());
         }
+    }
+}
+
+/// Writes an epoch's bond rows, arriving in UID order, into as few cells as fit.
+struct BondPacker<F: FnMut(u16, &BondCell)> {
+    /// Stores a full cell under its index.
+    store: F,
+    cell: BondCell,
+    /// Encoded size of `cell` (its length prefix counted at its largest).
+    bytes: usize,
+    written: u16,
+}
+
+impl<F: FnMut(u16, &BondCell)> BondPacker<F> {
+    /// Room for the cell's length prefix (a compact integer, 4 bytes up to 2^30 rows).
+    const PREFIX: usize = 4;
+
+    fn push(&mut self, uid: u16, at: BlockNumber, entries: &[(u16, u16)]) {
+        if entries.is_empty() {
+            return;
+        }
+        let row = Row { at, entries: entries.to_vec() };
+        let size = uid.encoded_size().saturating_add(row.encoded_size());
+        if !self.cell.is_empty() && self.bytes.saturating_add(size) > BOND_CELL_BYTES {
+            self.flush();
+        }
+        self.bytes = self.bytes.max(Self::PREFIX).saturating_add(size);
+        self.cell.push((uid, row));
+    }
+
+    fn flush(&mut self) {
+        if self.cell.is_empty() {
+            return;
+        }
+        (self.store)(self.written, &self.cell);
+        self.cell.clear();
+        self.bytes = 0;
+        self.written = self.written.saturating_add(1);
+    }
+
+    /// Writes the last cell; returns how many cells hold the rows.
+    fn finish(mut self) -> u16 {
+        self.flush();
+        self.written
     }
 }
 

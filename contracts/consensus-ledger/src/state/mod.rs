@@ -28,6 +28,10 @@ pub use epoch::epoch_params;
 pub const CHUNK: u16 = 256;
 /// Largest subnet one `run_epoch` call handles (the registry's ceiling).
 pub const MAX_EPOCH_UIDS: u16 = bt_interfaces::MAX_UIDS_CEILING;
+/// Most encoded bytes of one bond cell. A storage access costs about 1,000 times as much as
+/// a byte of it, so the epoch packs its bond rows into as few cells as fit ink's 16 KiB
+/// encoding buffer (with room for the key).
+pub const BOND_CELL_BYTES: usize = 15 * 1024;
 
 /// Root-only parameters of the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +76,8 @@ pub struct SubnetLedger {
     /// Emission an earlier epoch could not pay out: the owner cut was already taken from it,
     /// so the next epoch must not charge it again.
     pub carried_after_cut: Balance,
+    /// How many bond cells the last epoch wrote (see `bonds_of`).
+    pub bond_cells: u16,
 }
 
 /// Weights and permit bookkeeping of one UID.
@@ -142,6 +148,8 @@ pub enum LedgerEvent {
 
 type Events = Vec<LedgerEvent>;
 type UidKey = (u16, u16);
+/// Bond rows by UID, ascending.
+type BondCell = Vec<(u16, Row)>;
 type CommitKey = (u16, AccountId);
 /// (subnet creation block the commits belong to, the commits).
 type Commits = (BlockNumber, Vec<Commit>);
@@ -154,7 +162,9 @@ pub struct LedgerState {
     metas: Mapping<UidKey, Vec<UidMeta>>,
     outputs: Mapping<UidKey, Vec<UidOutput>>,
     weights: Mapping<UidKey, Row>,
-    bonds: Mapping<UidKey, Row>,
+    /// The bond rows of the last epoch by (netuid, cell): the permit holders' rows in UID
+    /// order, packed into cells of at most `BOND_CELL_BYTES`.
+    bonds: Mapping<UidKey, BondCell>,
     commits: Mapping<CommitKey, Commits>,
     root_members: Vec<AccountId>,
     root_votes: Mapping<AccountId, Row>,
@@ -248,8 +258,17 @@ impl LedgerState {
         self.weights.get((netuid, uid))
     }
 
+    /// The bond row `uid` was given by the last epoch (stored as is: the caller checks it
+    /// against the UID's registration).
     pub fn bonds_of(&self, netuid: u16, uid: u16) -> Option<Row> {
-        self.bonds.get((netuid, uid))
+        let cells = self.subnets.get(netuid)?.bond_cells;
+        (0..cells).find_map(|cell| {
+            let rows = self.bonds.get((netuid, cell))?;
+            match rows.last() {
+                Some((last, _)) if *last >= uid => rows.into_iter().find(|(u, _)| *u == uid).map(|(_, row)| row),
+                _ => None,
+            }
+        })
     }
 
     pub fn pending_commits(&self, netuid: u16, hotkey: AccountId) -> Vec<Commit> {
@@ -286,7 +305,7 @@ impl LedgerState {
         self.pool.set_share(&mut account, share);
         self.subnets.insert(
             netuid,
-            &SubnetLedger { created_at: block, last_epoch: block, epoch_index: 0, account, carried_after_cut: 0 },
+            &SubnetLedger { created_at: block, last_epoch: block, epoch_index: 0, account, carried_after_cut: 0, bond_cells: 0 },
         );
     }
 

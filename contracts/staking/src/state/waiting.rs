@@ -1,0 +1,173 @@
+//! Incentive waiting beside its pool.
+//!
+//! Most UIDs an epoch pays are miners, paid incentive only. Crediting it to each owner's
+//! shares at once costs a pool read and write per UID, the largest part of an epoch's gas.
+//! Instead it waits in the paying subnet's cells of `CELL_SLOTS` UIDs (a read and a write per
+//! cell per epoch) and joins the owner's shares when the pool is next touched: a stake move, a
+//! payout with dividends, or another hotkey taking the UID.
+//!
+//! Waiting changes nobody's value. A deposit buys shares at the pool's price and leaves the
+//! price where it was; only dividends move it, and every payout with dividends settles the
+//! hotkey's waiting incentive first. So a late deposit buys the owner the shares a deposit on
+//! time would have (up to rounding, in the pool's favour), whoever triggers it. Until then the
+//! waiting amount counts as the owner's stake in every view and for consensus, as it would
+//! have once deposited.
+use super::StakingState;
+use crate::pool::Pool;
+use bt_interfaces::{AccountId, Balance, BlockNumber, StakingError};
+use ink::prelude::vec::Vec;
+
+/// UIDs per stored cell (a full cell is 6 KiB).
+pub const CELL_SLOTS: u16 = 128;
+/// Most slots one pool has incentive waiting in; past it, incentive is deposited at once.
+pub const MAX_WAITING_SLOTS: usize = 8;
+
+/// (netuid, uid).
+pub type Slot = (u16, u16);
+/// (netuid, cell index).
+pub type CellKey = (u16, u16);
+
+/// The incentive waiting in one slot, and the hotkey it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Waiting {
+    pub hotkey: AccountId,
+    pub amount: Balance,
+}
+
+impl Default for Waiting {
+    fn default() -> Self {
+        Self { hotkey: AccountId::from([0; 32]), amount: 0 }
+    }
+}
+
+/// The cells one message reads, each read once and written back once if it changed.
+#[derive(Default)]
+pub struct Cells(Vec<(CellKey, Vec<Waiting>, bool)>);
+
+fn cell_of((netuid, uid): Slot) -> (CellKey, usize) {
+    ((netuid, uid.checked_div(CELL_SLOTS).unwrap_or(0)), usize::from(uid.checked_rem(CELL_SLOTS).unwrap_or(0)))
+}
+
+impl StakingState {
+    fn load_cell(&self, cells: &mut Cells, key: CellKey) -> usize {
+        if let Some(i) = cells.0.iter().position(|(k, _, _)| *k == key) {
+            return i;
+        }
+        cells.0.push((key, self.waiting.get(key).unwrap_or_default(), false));
+        cells.0.len().saturating_sub(1)
+    }
+
+    pub(super) fn waiting_at(&self, cells: &mut Cells, slot: Slot) -> Waiting {
+        let (key, at) = cell_of(slot);
+        let i = self.load_cell(cells, key);
+        cells.0.get(i).and_then(|(_, cell, _)| cell.get(at).copied()).unwrap_or_default()
+    }
+
+    fn set_waiting(&self, cells: &mut Cells, slot: Slot, waiting: Waiting) {
+        let (key, at) = cell_of(slot);
+        let i = self.load_cell(cells, key);
+        if let Some((_, cell, dirty)) = cells.0.get_mut(i) {
+            if cell.len() <= at {
+                cell.resize(at.saturating_add(1), Waiting::default());
+            }
+            if let Some(entry) = cell.get_mut(at) {
+                *entry = waiting;
+                *dirty = true;
+            }
+        }
+    }
+
+    pub(super) fn write_cells(&mut self, cells: Cells) {
+        for (key, cell, dirty) in cells.0 {
+            if dirty {
+                self.waiting.insert(key, &cell);
+            }
+        }
+    }
+
+    /// Incentive waiting for the owner of `hotkey` (whose pool is `pool`).
+    pub(super) fn waiting_for(&self, cells: &mut Cells, hotkey: AccountId, pool: &Pool) -> Balance {
+        pool.waiting.iter().fold(0, |sum: Balance, slot| {
+            let w = self.waiting_at(cells, *slot);
+            if w.hotkey == hotkey { sum.saturating_add(w.amount) } else { sum }
+        })
+    }
+
+    /// Deposits `hotkey`'s waiting incentive for its owner and forgets the slots the hotkey no
+    /// longer holds.
+    pub(super) fn settle_waiting(&self, cells: &mut Cells, hotkey: AccountId, pool: &mut Pool) -> Result<(), StakingError> {
+        let mut total: Balance = 0;
+        let mut held = Vec::with_capacity(pool.waiting.len());
+        for slot in core::mem::take(&mut pool.waiting) {
+            let w = self.waiting_at(cells, slot);
+            if w.hotkey != hotkey {
+                continue;
+            }
+            held.push(slot);
+            if w.amount > 0 {
+                total = total.checked_add(w.amount).ok_or(StakingError::Overflow)?;
+                self.set_waiting(cells, slot, Waiting { hotkey, amount: 0 });
+            }
+        }
+        pool.waiting = held;
+        if total > 0 {
+            pool.credit_owner(total)?;
+        }
+        Ok(())
+    }
+
+    /// Lets an incentive-only payout wait in `slot`. Returns `false` (nothing credited) when
+    /// `hotkey` has no owner.
+    pub(super) fn credit_waiting(
+        &mut self,
+        cells: &mut Cells,
+        slot: Slot,
+        hotkey: AccountId,
+        amount: Balance,
+        block: BlockNumber,
+    ) -> Result<bool, StakingError> {
+        let current = self.waiting_at(cells, slot);
+        if current.hotkey == hotkey {
+            let amount = current.amount.checked_add(amount).ok_or(StakingError::Overflow)?;
+            self.set_waiting(cells, slot, Waiting { hotkey, amount });
+            return Ok(true);
+        }
+        let Some(mut pool) = self.pools.get(hotkey) else { return Ok(false) };
+        // The UID changed hands: what waits there for the previous holder joins its pool now.
+        let mut free = true;
+        if current.amount > 0 {
+            match self.pools.get(current.hotkey) {
+                Some(mut previous) => {
+                    self.fold(current.hotkey, &mut previous, block)?;
+                    previous.credit_owner(current.amount)?;
+                    previous.waiting.retain(|s| *s != slot);
+                    self.pools.insert(current.hotkey, &previous);
+                }
+                // Unreachable (a slot waits only for a hotkey with a pool, and pools are never
+                // removed); the amount then stays where it is, and this payout is deposited.
+                None => free = false,
+            }
+        }
+        // The slot may still be listed from an earlier time this hotkey held it.
+        let listed = pool.waiting.contains(&slot);
+        if !listed && pool.waiting.len() >= MAX_WAITING_SLOTS {
+            pool.waiting.retain(|s| self.waiting_at(cells, *s).hotkey == hotkey);
+        }
+        if free && (listed || pool.waiting.len() < MAX_WAITING_SLOTS) {
+            if !listed {
+                pool.waiting.push(slot);
+            }
+            self.set_waiting(cells, slot, Waiting { hotkey, amount });
+        } else {
+            self.fold(hotkey, &mut pool, block)?;
+            pool.credit_owner(amount)?;
+            if free {
+                self.set_waiting(cells, slot, Waiting::default());
+            }
+        }
+        self.pools.insert(hotkey, &pool);
+        Ok(true)
+    }
+}
