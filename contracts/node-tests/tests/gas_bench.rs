@@ -77,7 +77,14 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
     }
     let mut table = Vec::new();
     let mut queries = Vec::new();
-    for &n in &[64u32, 256, 1024] {
+    // `BT_GAS_BENCH_SIZES=1024` (a comma-separated list) measures only those subnet sizes.
+    let sizes: Vec<u32> = std::env::var("BT_GAS_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<u32>| !v.is_empty())
+        .unwrap_or_else(|| vec![64, 256, 1024]);
+    assert!(sizes.iter().all(|&n| (64..=1024).contains(&n)), "sizes are 64..=1024 UIDs: {sizes:?}");
+    for &n in &sizes {
         let create = rc.create_subnet(id(&validators[0]), 1_000_000 * TAO);
         let preview = query(&mut client, &alice, &create)
             .await

@@ -116,12 +116,16 @@ impl LedgerState {
             self.bonds.remove((netuid, stale));
         }
         s.bond_cells = written;
+        // Free the rows before the outputs are built: at 1,024 UIDs they are half a megabyte
+        // of the 1 MiB a contract may use.
         drop(inputs);
+        drop(weight_rows);
+        drop(bond_rows);
 
         let mut new_metas = metas;
         new_metas.resize(usize::from(n), UidMeta::default());
         let mut stored = Vec::with_capacity(outputs.len());
-        let mut payouts = Vec::new();
+        let mut payouts = Vec::with_capacity(outputs.len());
         let mut pruning_scores = Vec::with_capacity(outputs.len());
         for (((o, slot), meta), uid) in outputs.iter().zip(slots).zip(new_metas.iter_mut()).zip(0u16..) {
             meta.permit = o.validator_permit;
