@@ -28,7 +28,7 @@ pub mod consensus_ledger {
     use crate::state::{LedgerEvent, LedgerParams, LedgerState, UidOutput};
     use bt_interfaces::calls::{
         registry_neuron_axons_page, registry_neurons_page, registry_netuids_open, registry_set_pruning_scores,
-        registry_slot_of, registry_subnet, staking_distribute, staking_owner_of, staking_stakes,
+        registry_slot_of, registry_subnet, staking_distribute, staking_owner_of, staking_stakes, staking_uid_stakes,
         token_burn, token_emission_info, token_mint_emission, token_transfer,
     };
     use bt_interfaces::{
@@ -274,7 +274,7 @@ pub mod consensus_ledger {
             let wiring = self.wired()?;
             let page = registry_neuron_axons_page(wiring.registry, netuid, start).ok_or(LedgerError::CallFailed)?;
             let hotkeys: Vec<AccountId> = page.iter().map(|(slot, _, _)| slot.hotkey).collect();
-            let stakes = staking_stakes(wiring.staking, hotkeys).ok_or(LedgerError::CallFailed)?;
+            let stakes = staking_uid_stakes(wiring.staking, netuid, start, hotkeys).ok_or(LedgerError::CallFailed)?;
             let records = self.state.uid_records(netuid, start, u16::try_from(page.len()).unwrap_or(METAGRAPH_PAGE));
             Ok(page
                 .into_iter()
@@ -376,7 +376,7 @@ pub mod consensus_ledger {
             }
             self.pull_emission(wiring)?;
             let slots = self.slots(wiring, view)?;
-            let stakes = self.stakes(wiring, &slots)?;
+            let stakes = self.stakes(wiring, view.netuid, &slots)?;
             let result = self.state.run_epoch(view, &slots, &stakes, now)?;
             registry_set_pruning_scores(wiring.registry, view.netuid, result.pruning_scores.clone())
                 .map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Registry))?;
@@ -459,11 +459,12 @@ pub mod consensus_ledger {
             Ok(slots)
         }
 
-        fn stakes(&self, wiring: &Wiring, slots: &[NeuronSlot]) -> Result<Vec<Balance>, LedgerError> {
+        fn stakes(&self, wiring: &Wiring, netuid: u16, slots: &[NeuronSlot]) -> Result<Vec<Balance>, LedgerError> {
             let mut stakes = Vec::with_capacity(slots.len());
             for page in slots.chunks(usize::try_from(MAX_STAKE_QUERY).unwrap_or(256)) {
+                let start = u16::try_from(stakes.len()).map_err(|_| LedgerError::SubnetTooLarge)?;
                 let hotkeys = page.iter().map(|s| s.hotkey).collect();
-                stakes.extend(staking_stakes(wiring.staking, hotkeys).ok_or(LedgerError::CallFailed)?);
+                stakes.extend(staking_uid_stakes(wiring.staking, netuid, start, hotkeys).ok_or(LedgerError::CallFailed)?);
             }
             Ok(stakes)
         }

@@ -83,6 +83,12 @@ pub fn staking_stakes(staking: AccountId, hotkeys: Vec<AccountId>) -> Option<Vec
     plain(s.call().stakes(hotkeys).try_invoke())
 }
 
+/// Consensus stake of the hotkeys holding UIDs `start..` of `netuid`.
+pub fn staking_uid_stakes(staking: AccountId, netuid: u16, start: u16, hotkeys: Vec<AccountId>) -> Option<Vec<Balance>> {
+    let s: ink::contract_ref!(StakingProtocol, ink::env::DefaultEnvironment) = staking.into();
+    plain(s.call().uid_stakes(netuid, start, hotkeys).try_invoke())
+}
+
 /// Hands an epoch's payouts to staking, which credits them and returns their sum (the caller
 /// then transfers that sum to staking).
 pub fn staking_distribute(staking: AccountId, netuid: u16, payouts: Vec<Payout>) -> CallResult<Balance, StakingError> {

@@ -97,6 +97,11 @@ pub trait StakingProtocol {
     #[ink(message)]
     fn stakes(&self, hotkeys: Vec<AccountId>) -> Vec<Balance>;
 
+    /// `stakes` of the hotkeys holding UIDs `start..` of `netuid`, in UID order: the same
+    /// figures, cheaper for miners whose only stake is incentive waiting on that subnet.
+    #[ink(message)]
+    fn uid_stakes(&self, netuid: u16, start: u16, hotkeys: Vec<AccountId>) -> Vec<Balance>;
+
     /// Ledger only: credits `netuid`'s `payouts` (in ascending UID order) and returns their
     /// sum, which the ledger transfers to staking in the same transaction (payouts to unowned
     /// hotkeys are skipped).

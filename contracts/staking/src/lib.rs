@@ -281,6 +281,11 @@ pub mod staking {
         }
 
         #[ink(message)]
+        fn uid_stakes(&self, netuid: u16, start: u16, hotkeys: Vec<AccountId>) -> Vec<Balance> {
+            self.state.uid_stakes(netuid, start, &hotkeys, self.env().block_number())
+        }
+
+        #[ink(message)]
         fn distribute(&mut self, netuid: u16, payouts: Vec<Payout>) -> Result<Balance, StakingError> {
             let wiring = self.wired()?;
             let ledger = self.env().caller();

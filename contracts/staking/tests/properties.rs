@@ -75,7 +75,15 @@ proptest! {
                 for h in 0..HOTKEYS {
                     let hotkey = acc(10 + h);
                     let pool_value = s.stake_of_hotkey(hotkey);
-                    assert!(s.stakes(&[hotkey], block)[0] <= pool_value, "consensus stake is part of the total");
+                    let consensus = s.stakes(&[hotkey], block)[0];
+                    assert!(consensus <= pool_value, "consensus stake is part of the total");
+                    // The epoch's query by UID reads a miner's waiting incentive from its cell
+                    // alone: it must agree with the pool-based figure wherever the hotkey sits.
+                    for netuid in 1..3u16 {
+                        for uid in 0..3u16 {
+                            assert_eq!(s.uid_stakes(netuid, uid, &[hotkey], block), vec![consensus], "{hotkey:?} at ({netuid}, {uid}) after {op:?}");
+                        }
+                    }
                     pools_value += pool_value;
                     let positions: u128 = (0..COLDKEYS).map(|c| s.stake_of(hotkey, acc(20 + c))).sum();
                     assert!(positions <= pool_value, "positions {positions} exceed pool {pool_value}");

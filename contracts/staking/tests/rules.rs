@@ -316,3 +316,18 @@ env_test!(a_hotkey_that_takes_its_uid_back_is_counted_once, {
     assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 5 * TAO);
     assert_eq!(s.stake_of_hotkey(acc(HOT)) + s.stake_of_hotkey(other_hot), s.total_stake());
 });
+
+// The epoch reads a miner whose only stake is waiting incentive from its subnet's cell, with no
+// read of its pool; stake put on it later must count as soon as it matures.
+env_test!(a_miners_stake_is_read_from_its_cell_until_its_pool_gains_stake, {
+    let mut s = state();
+    s.distribute(1, &[incentive(HOT, 5, 3 * TAO)], AT).unwrap();
+    assert_eq!(s.uid_stakes(1, 5, &[acc(HOT)], AT), vec![3 * TAO]);
+    assert_eq!(s.uid_stakes(1, 4, &[acc(77), acc(HOT)], AT), vec![0, 3 * TAO], "UIDs count from `start`");
+    s.add_stake(acc(NOM), acc(HOT), 2 * TAO, AT).unwrap(); // matures at MATURE
+    assert_eq!(s.uid_stakes(1, 5, &[acc(HOT)], AT), vec![3 * TAO], "maturing stake does not count yet");
+    s.distribute(1, &[incentive(HOT, 5, TAO)], AT + 1).unwrap();
+    assert_eq!(s.uid_stakes(1, 5, &[acc(HOT)], MATURE), vec![6 * TAO]);
+    assert_eq!(s.uid_stakes(1, 5, &[acc(HOT)], MATURE), s.stakes(&[acc(HOT)], MATURE));
+    assert_eq!(s.uid_stakes(1, u16::MAX, &[acc(HOT), acc(HOT)], MATURE), vec![6 * TAO; 2], "past UID 65535: from the pool, no panic");
+});

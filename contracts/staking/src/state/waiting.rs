@@ -34,11 +34,15 @@ pub type CellKey = (u16, u16);
 pub struct Waiting {
     pub hotkey: AccountId,
     pub amount: Balance,
+    /// This amount is the hotkey's whole stake: its pool holds no stake, maturing or not, and
+    /// incentive waits for it nowhere else (a miner nobody stakes on). The epoch's stake query
+    /// then needs no read of the pool. Cleared whenever the pool gains anything.
+    pub sole: bool,
 }
 
 impl Default for Waiting {
     fn default() -> Self {
-        Self { hotkey: AccountId::from([0; 32]), amount: 0 }
+        Self { hotkey: AccountId::from([0; 32]), amount: 0, sole: false }
     }
 }
 
@@ -95,6 +99,38 @@ impl StakingState {
         })
     }
 
+    /// The stake of each of `hotkeys`, which hold UIDs `start..` of `netuid`, that counts for
+    /// consensus at `block` (`stakes`): a miner whose only stake is waiting incentive is read
+    /// from its subnet's cell, without a read of its pool.
+    pub fn uid_stakes(&self, netuid: u16, start: u16, hotkeys: &[AccountId], block: BlockNumber) -> Vec<Balance> {
+        let limit = usize::try_from(bt_interfaces::MAX_STAKE_QUERY).unwrap_or(usize::MAX);
+        let mut cells = Cells::default();
+        hotkeys
+            .iter()
+            .enumerate()
+            .map(|(i, hotkey)| {
+                if i >= limit {
+                    return 0;
+                }
+                let uid = u16::try_from(i).ok().and_then(|i| start.checked_add(i));
+                match uid.map(|uid| self.waiting_at(&mut cells, (netuid, uid))) {
+                    Some(w) if w.hotkey == *hotkey && w.sole => w.amount,
+                    _ => self.mature_stake_with(&mut cells, *hotkey, block),
+                }
+            })
+            .collect()
+    }
+
+    /// Marks none of `hotkey`'s slots as its whole stake any more (its pool gained something).
+    fn clear_sole(&self, cells: &mut Cells, hotkey: AccountId, pool: &Pool) {
+        for slot in &pool.waiting {
+            let w = self.waiting_at(cells, *slot);
+            if w.hotkey == hotkey && w.sole {
+                self.set_waiting(cells, *slot, Waiting { sole: false, ..w });
+            }
+        }
+    }
+
     /// Deposits `hotkey`'s waiting incentive for its owner and forgets the slots the hotkey no
     /// longer holds.
     pub(super) fn settle_waiting(&self, cells: &mut Cells, hotkey: AccountId, pool: &mut Pool) -> Result<(), StakingError> {
@@ -106,9 +142,9 @@ impl StakingState {
                 continue;
             }
             held.push(slot);
-            if w.amount > 0 {
+            if w.amount > 0 || w.sole {
                 total = total.checked_add(w.amount).ok_or(StakingError::Overflow)?;
-                self.set_waiting(cells, slot, Waiting { hotkey, amount: 0 });
+                self.set_waiting(cells, slot, Waiting { hotkey, amount: 0, sole: false });
             }
         }
         pool.waiting = held;
@@ -131,7 +167,7 @@ impl StakingState {
         let current = self.waiting_at(cells, slot);
         if current.hotkey == hotkey {
             let amount = current.amount.checked_add(amount).ok_or(StakingError::Overflow)?;
-            self.set_waiting(cells, slot, Waiting { hotkey, amount });
+            self.set_waiting(cells, slot, Waiting { amount, ..current });
             return Ok(true);
         }
         let Some(mut pool) = self.pools.get(hotkey) else { return Ok(false) };
@@ -159,10 +195,15 @@ impl StakingState {
             if !listed {
                 pool.waiting.push(slot);
             }
-            self.set_waiting(cells, slot, Waiting { hotkey, amount });
+            let sole = pool.value == 0 && pool.shares == 0 && pool.maturing.is_empty() && pool.waiting.len() == 1;
+            if !sole {
+                self.clear_sole(cells, hotkey, &pool);
+            }
+            self.set_waiting(cells, slot, Waiting { hotkey, amount, sole });
         } else {
             self.fold(hotkey, &mut pool, block)?;
             pool.credit_owner(amount)?;
+            self.clear_sole(cells, hotkey, &pool);
             if free {
                 self.set_waiting(cells, slot, Waiting::default());
             }
