@@ -5,27 +5,8 @@
 //! and vector headers are twice their wasm32 size here, so the figure is an upper bound.
 use bt_interfaces::{AccountId, Hyperparams, NeuronSlot, SubnetView};
 use consensus_ledger::state::{LedgerParams, LedgerState};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
-        PEAK.fetch_max(now, Ordering::SeqCst);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-        System.dealloc(ptr, layout)
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "../../yuma/tests/common/counting.rs"]
+mod counting;
 
 /// The heap the contract may use: 1 MiB less the stack, ink's buffer and room for data.
 const HEAP_BUDGET: usize = 1024 * 1024 - 64 * 1024 - 16 * 1024 - 64 * 1024;
@@ -106,10 +87,7 @@ fn a_1024_uid_epoch_with_64_full_rows_fits_contract_memory() {
             l.set_weights(&view, v, &slots[usize::from(v)], stakes[usize::from(v)], 12, &uids, &values, 0).unwrap();
         }
         epoch(&mut l, 21); // full bond rows from here on
-        let before = CURRENT.load(Ordering::SeqCst);
-        PEAK.store(before, Ordering::SeqCst);
-        let r = epoch(&mut l, 31);
-        let used = PEAK.load(Ordering::SeqCst) - before;
+        let (r, used) = counting::peak_during(|| epoch(&mut l, 31));
         println!("1,024-UID epoch: {used} bytes of heap at its peak (host sizes), budget {HEAP_BUDGET}");
         assert_eq!(r.payouts.len(), usize::from(n), "everyone is paid");
         assert!(used < HEAP_BUDGET, "the epoch needs {used} bytes of heap; a contract has about {HEAP_BUDGET}");

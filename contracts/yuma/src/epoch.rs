@@ -4,6 +4,7 @@ use alloc::borrow::Cow;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::ema_rows::EmaRows;
 use crate::fixed::{
     ema_alpha_from_moving_average, fixed_mul_amount, fixed_proportion_to_u16, normalize_stake_by,
     u16_proportion_to_fixed, I32F32,
@@ -702,11 +703,20 @@ pub fn run_epoch_streaming(
     let mut out_row: Vec<(u16, u16)> = Vec::with_capacity(longest_row);
     let mut dividends = vec![zero; n];
     let permit = |out: &[NeuronOutput], i: usize| out.get(i).is_some_and(|o| o.validator_permit);
+    // Each EMA row is needed by two passes: keep them from the first when they fit.
+    let ema_entries = (0..n).fold(0_usize, |acc, i| {
+        let row_len = e.weight_row(i).0.len().saturating_add(e.bonds.get(i).map_or(0, |b| b.len()));
+        acc.saturating_add(row_len.min(n))
+    });
+    let mut kept = EmaRows::within_budget(n, ema_entries);
     if p.yuma3 {
         // Pass 1: column sums of the new absolute bonds.
         let mut ema_col_sum = vec![zero; n];
         for i in 0..n {
             st.ema_row(&e, i, &mut row);
+            if let Some(k) = kept.as_mut() {
+                k.push(&row);
+            }
             for &(j, v) in &row {
                 if let Some(s) = ema_col_sum.get_mut(usize::from(j)) {
                     *s = s.saturating_add(v);
@@ -715,7 +725,10 @@ pub fn run_epoch_streaming(
         }
         // Pass 2: dividends t_i = Σ_j colnorm(B)_ij I_j, D_i = t_i A_i; emit bonds.
         for (i, d) in dividends.iter_mut().enumerate() {
-            st.ema_row(&e, i, &mut row);
+            match &kept {
+                Some(k) => k.row_into(i, &mut row),
+                None => st.ema_row(&e, i, &mut row),
+            }
             let t = row.iter().fold(zero, |acc, &(j, v)| {
                 let b = div_or_keep(v, at(&ema_col_sum, usize::from(j)));
                 acc.saturating_add(b.saturating_mul(at(&incentive, usize::from(j))))
@@ -756,6 +769,9 @@ pub fn run_epoch_streaming(
         let mut col_max = vec![zero; n];
         for i in 0..n {
             st.ema_row(&e, i, &mut row);
+            if let Some(k) = kept.as_mut() {
+                k.push(&row);
+            }
             for &(j, v) in &row {
                 let j = usize::from(j);
                 if let Some(s) = ema_col_sum.get_mut(j) {
@@ -775,7 +791,10 @@ pub fn run_epoch_streaming(
         }
         // Pass 4: B = colnorm(EMA); D_i = Σ_j B_ij I_j; emit col-max-upscaled bonds.
         for (i, d) in dividends.iter_mut().enumerate() {
-            st.ema_row(&e, i, &mut row);
+            match &kept {
+                Some(k) => k.row_into(i, &mut row),
+                None => st.ema_row(&e, i, &mut row),
+            }
             let emit = permit(&out, i);
             out_row.clear();
             let mut acc = zero;

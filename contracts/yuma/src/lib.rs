@@ -79,6 +79,7 @@
 
 extern crate alloc;
 
+mod ema_rows;
 mod epoch;
 pub mod fixed;
 pub mod math;
