@@ -5,6 +5,8 @@
 //! and vector headers are twice their wasm32 size here, so the figure is an upper bound.
 use bt_interfaces::{AccountId, Hyperparams, NeuronSlot, SubnetView};
 use consensus_ledger::state::{LedgerParams, LedgerState};
+mod common;
+
 #[path = "../../yuma/tests/common/counting.rs"]
 mod counting;
 
@@ -22,41 +24,7 @@ fn a_1024_uid_epoch_with_64_full_rows_fits_contract_memory() {
     ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
         let n: u16 = 1_024;
         let validators: u16 = 64;
-        let h = Hyperparams {
-            tempo: 10,
-            kappa: 32_767,
-            rho: 10,
-            bonds_moving_average: 900_000,
-            bonds_penalty: u16::MAX,
-            yuma3: false,
-            liquid_alpha: false,
-            alpha_low: 45_875,
-            alpha_high: 58_982,
-            alpha_sigmoid_steepness: 1_000,
-            activity_cutoff: 5_000,
-            max_allowed_validators: validators,
-            stake_threshold: 0,
-            min_allowed_weights: 1,
-            max_weights_limit: u16::MAX,
-            weights_version_key: 0,
-            weights_rate_limit: 0,
-            commit_reveal_enabled: false,
-            reveal_period_epochs: 1,
-            registration_allowed: true,
-            pow_registration_allowed: true,
-            max_allowed_uids: n,
-            min_allowed_uids: 1,
-            immunity_period: 5_000,
-            target_regs_per_interval: 1,
-            adjustment_interval: 360,
-            adjustment_alpha: 0,
-            max_regs_per_block: 1,
-            min_burn: 1,
-            max_burn: 1,
-            min_difficulty: 1,
-            max_difficulty: 1,
-            serving_rate_limit: 50,
-        };
+        let h = Hyperparams { max_allowed_validators: validators, max_allowed_uids: n, ..common::hyperparams() };
         let view = SubnetView {
             netuid: 1,
             owner: AccountId::from([1; 32]),
@@ -72,7 +40,7 @@ fn a_1024_uid_epoch_with_64_full_rows_fits_contract_memory() {
             (0..n).map(|i| if i < validators { 1_000_000_000_000 + u128::from(i) } else { 0 }).collect();
         let mut l = LedgerState::new(LedgerParams::default());
         l.subnet_created(1, 1);
-        let mut epoch = |l: &mut LedgerState, now: u32| {
+        let epoch = |l: &mut LedgerState, now: u32| {
             l.add_emission(1_000_000_000_000);
             let r = l.run_epoch(&view, &slots, &stakes, now).unwrap();
             let paid: u128 = r.payouts.iter().map(|p| p.incentive + p.dividends).sum();
