@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gas on a real substrate-contracts-node (dry runs of the release wasm): run_epoch for
-# n = 64, 256, 1024 UIDs with 64 validators setting full weight rows, classic and Yuma3
-# bonds, measured in steady state (after one real epoch); plus the batched queries and a
+# n = 64, 256, 1024 UIDs with 64 validators setting full weight rows, classic, Yuma3 and
+# Yuma3 with liquid alpha, measured in steady state (after one real epoch); plus the batched queries and a
 # full-row set_weights. Prints markdown tables. Takes several minutes (it registers ~1,300
 # UIDs and sets 192 full weight rows). Build the bundles first: scripts/build-contracts.sh
 #   scripts/gas-bench.sh [SIZES]    e.g. `scripts/gas-bench.sh 1024` or `256,1024` (default 64,256,1024)

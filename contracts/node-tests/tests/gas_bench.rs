@@ -1,6 +1,6 @@
 //! `run_epoch` gas on a real substrate-contracts-node (dry runs through the node's
 //! `ContractsApi_call`), for n = 64, 256 and 1024 UIDs with 64 validators setting full weight
-//! rows, in both bond modes. Prints a table; run it with `scripts/gas-bench.sh`.
+//! rows, classic, Yuma3 and Yuma3 with liquid alpha. Prints a table; run it with `scripts/gas-bench.sh`.
 #![cfg(all(feature = "e2e-tests", feature = "gas-bench"))]
 use bt_interfaces::{Hyperparams, RegistryView, PSP22};
 use consensus_ledger::consensus_ledger::ConsensusLedger;
@@ -177,7 +177,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             };
             last_set_weights = cost!(r.dry_run.exec_result.gas_consumed);
         }
-        for yuma3 in [false, true] {
+        for (mode, yuma3, liquid_alpha) in [("classic", false, false), ("Yuma3", true, false), ("Yuma3, liquid alpha", true, true)] {
             let h: Hyperparams = query(&mut client, &alice, &rc.hyperparams(netuid))
                 .await
                 .map_err(|e| format!("dry run of hyperparams (n = {n}): {e:?}"))?
@@ -185,7 +185,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             submit(
                 &mut client,
                 &alice,
-                &rc.set_hyperparams(netuid, Hyperparams { yuma3, ..h }),
+                &rc.set_hyperparams(netuid, Hyperparams { yuma3, liquid_alpha, ..h }),
             )
             .await
             .expect("mode");
@@ -213,7 +213,7 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
                 }
                 Err(e) => ((0, 0), format!("FAILED: {e:?}")),
             };
-            table.push((n, yuma3, used, outcome));
+            table.push((n, mode, used, outcome));
         }
         let page = client
             .call(&alice, &rc.neurons_page(netuid, 0))
@@ -241,10 +241,10 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
         "\n| n | bonds | run_epoch ref_time | % of max extrinsic | proof size | % of 5 MiB PoV | result |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for (n, yuma3, used, outcome) in &table {
+    for (n, mode, used, outcome) in &table {
         println!(
             "| {n} | {} | {} | {} | {outcome} |",
-            if *yuma3 { "Yuma3" } else { "classic" },
+            mode,
             ref_time_cells(*used),
             proof_cells(*used)
         );
