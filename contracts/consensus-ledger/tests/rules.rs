@@ -401,3 +401,26 @@ env_test!(bond_rows_round_trip_through_several_cells, {
     assert!(l.bonds_of(1, 0).is_some());
     assert_eq!(l.bonds_of(1, 5), None, "no row outlives its permit");
 });
+
+// A dissolved subnet's bond cells are removed with it (no storage deposit stays locked), and a
+// subnet created again on its netuid starts without bonds.
+env_test!(a_dissolved_subnets_bond_cells_go_with_it, {
+    let n = net(hyperparams());
+    let mut l = ledger(&n);
+    epoch(&mut l, &n, 11, 0);
+    l.set_weights(&n.view, 0, &n.slots[0], n.stakes[0], 12, &[2, 3], &[100, 300], 0).unwrap();
+    epoch(&mut l, &n, 21, 1_000 * TAO);
+    assert!(l.bonds_of(1, 0).is_some());
+    let cells = || {
+        let me = ink::env::test::callee::<ink::env::DefaultEnvironment>();
+        ink::env::test::count_used_storage_cells::<ink::env::DefaultEnvironment>(&me).unwrap()
+    };
+    let (before, bond_cells) = (cells(), l.subnet(1).unwrap().bond_cells);
+    assert!(bond_cells > 0);
+    l.subnet_dissolved(1);
+    assert_eq!(cells(), before - 1 - usize::from(bond_cells), "the subnet record and its bond cells are gone");
+    assert_eq!(l.bonds_of(1, 0), None);
+    l.subnet_created(1, 30);
+    assert_eq!(l.subnet(1).unwrap().bond_cells, 0);
+    assert_eq!(l.bonds_of(1, 0), None, "the new subnet holds no bonds");
+});

@@ -6,7 +6,7 @@ use crate::pool::Pool;
 use bt_interfaces::{AccountId, Balance, BlockNumber, Payout, StakingError, MAX_PAYOUTS, MAX_STAKE_QUERY};
 use ink::prelude::vec::Vec;
 use ink::storage::Mapping;
-use waiting::{Cells, CellKey};
+use waiting::{Cell, CellKey, Cells};
 
 mod waiting;
 pub use waiting::{Waiting, CELL_SLOTS, MAX_WAITING_SLOTS};
@@ -82,7 +82,7 @@ pub struct StakingState {
     /// Matured tranches' shares not yet claimed, by (hotkey, maturity block).
     folded: Mapping<(AccountId, BlockNumber), Folded>,
     /// Incentive waiting to join its pool, by (netuid, cell of `CELL_SLOTS` UIDs).
-    waiting: Mapping<CellKey, Vec<Waiting>>,
+    waiting: Mapping<CellKey, Cell>,
     total_stake: Balance,
     params: StakingParams,
 }
@@ -134,14 +134,14 @@ impl StakingState {
     /// Total stake on `hotkey` (all stakers, maturing stake and waiting incentive included).
     pub fn stake_of_hotkey(&self, hotkey: AccountId) -> Balance {
         let Some(p) = self.pools.get(hotkey) else { return 0 };
-        let waiting = self.waiting_for(&mut Cells::default(), hotkey, &p);
+        let waiting = self.waiting_for(&mut Cells::none(), hotkey, &p);
         p.value.saturating_add(maturity::sum(&p.maturing)).saturating_add(waiting)
     }
 
     /// The stake on `hotkey` that counts for consensus at `block`: matured stake only (and the
     /// owner's waiting incentive).
     pub fn mature_stake_of_hotkey(&self, hotkey: AccountId, block: BlockNumber) -> Balance {
-        self.mature_stake_with(&mut Cells::default(), hotkey, block)
+        self.mature_stake_with(&mut Cells::none(), hotkey, block)
     }
 
     fn mature_stake_with(&self, cells: &mut Cells, hotkey: AccountId, block: BlockNumber) -> Balance {
@@ -177,7 +177,7 @@ impl StakingState {
     pub fn stakes(&self, hotkeys: &[AccountId], block: BlockNumber) -> Vec<Balance> {
         let limit = usize::try_from(MAX_STAKE_QUERY).unwrap_or(usize::MAX);
         // One subnet's hotkeys wait in the same few cells: read each once.
-        let mut cells = Cells::default();
+        let mut cells = Cells::none();
         hotkeys
             .iter()
             .enumerate()
@@ -348,7 +348,7 @@ impl StakingState {
         }
         let mut total: Balance = 0;
         let mut paid: u32 = 0;
-        let mut cells = Cells::default();
+        let mut cells = Cells::of(netuid);
         for payout in payouts {
             let amount = payout.incentive.checked_add(payout.dividends).ok_or(StakingError::Overflow)?;
             if amount == 0 {
@@ -421,7 +421,7 @@ impl StakingState {
     fn settle(&mut self, hotkey: AccountId, coldkey: AccountId, pool: &mut Pool, moves: &mut Moves, block: BlockNumber) -> Result<u128, StakingError> {
         self.fold(hotkey, pool, block)?;
         if !pool.waiting.is_empty() {
-            let mut cells = Cells::default();
+            let mut cells = Cells::none();
             self.settle_waiting(&mut cells, hotkey, pool)?;
             self.write_cells(cells);
         }
@@ -443,7 +443,7 @@ impl StakingState {
     /// What a position is worth: its shares, the shares its folded tranches would claim, its
     /// tranches not folded yet, and for the owner the waiting incentive.
     fn position_value(&self, pool: &Pool, hotkey: AccountId, coldkey: AccountId, moves: &Moves) -> Balance {
-        let waiting = if coldkey == pool.owner { self.waiting_for(&mut Cells::default(), hotkey, pool) } else { 0 };
+        let waiting = if coldkey == pool.owner { self.waiting_for(&mut Cells::none(), hotkey, pool) } else { 0 };
         self.share_value(pool, hotkey, coldkey, moves).saturating_add(waiting)
     }
 

@@ -75,6 +75,15 @@ proptest! {
                 for h in 0..HOTKEYS {
                     let hotkey = acc(10 + h);
                     let pool_value = s.stake_of_hotkey(hotkey);
+                    // A pool lists at most MAX_WAITING_SLOTS slots, each with something
+                    // waiting for it: no read is spent on empty or foreign slots.
+                    if let Some(pool) = s.pool(hotkey) {
+                        assert!(pool.waiting.len() <= staking::state::MAX_WAITING_SLOTS, "{:?}", pool.waiting);
+                        for slot in &pool.waiting {
+                            let w = s.waiting_at_slot(*slot);
+                            assert!(w.hotkey == hotkey && w.amount > 0, "{slot:?} listed for {hotkey:?} holds {w:?}");
+                        }
+                    }
                     let consensus = s.stakes(&[hotkey], block)[0];
                     assert!(consensus <= pool_value, "consensus stake is part of the total");
                     // The epoch's query by UID reads a miner's waiting incentive from its cell

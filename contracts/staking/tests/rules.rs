@@ -309,7 +309,7 @@ env_test!(a_hotkey_that_takes_its_uid_back_is_counted_once, {
     s.bind(other_hot, other_cold, 10).unwrap();
     s.add_stake(acc(OWNER), acc(HOT), 2 * TAO, AT).unwrap();
     s.distribute(1, &[incentive(HOT, 7, TAO)], MATURE).unwrap();
-    s.add_stake(acc(OWNER), acc(HOT), TAO, MATURE).unwrap(); // deposits what waited, keeps the slot listed
+    s.add_stake(acc(OWNER), acc(HOT), TAO, MATURE).unwrap(); // deposits what waited, empties the slot
     s.distribute(1, &[incentive(40, 7, TAO)], MATURE + 1).unwrap();
     s.distribute(1, &[incentive(HOT, 7, TAO)], MATURE + 2).unwrap();
     assert_eq!(s.pool(acc(HOT)).unwrap().waiting, vec![(1, 7)]);
@@ -330,4 +330,34 @@ env_test!(a_miners_stake_is_read_from_its_cell_until_its_pool_gains_stake, {
     assert_eq!(s.uid_stakes(1, 5, &[acc(HOT)], MATURE), vec![6 * TAO]);
     assert_eq!(s.uid_stakes(1, 5, &[acc(HOT)], MATURE), s.stakes(&[acc(HOT)], MATURE));
     assert_eq!(s.uid_stakes(1, u16::MAX, &[acc(HOT), acc(HOT)], MATURE), vec![6 * TAO; 2], "past UID 65535: from the pool, no panic");
+});
+
+// Review finding: every cell a message touched stayed in memory, and staking's allocator never
+// frees, so hotkeys waiting on many subnets could make another subnet's epoch run out of
+// memory. A message now keeps its own subnet's cells and four others; the rest are read and
+// written where they are used. Six hotkeys waiting in six other subnets' cells are paid
+// dividends in one call: each one's waiting incentive is deposited, kept cell or not.
+env_test!(hotkeys_waiting_on_many_subnets_are_settled_within_bounded_memory, {
+    let mut s = state();
+    let hotkeys: Vec<u8> = (30..36).collect();
+    for &h in &hotkeys {
+        s.offer(acc(h), acc(OWNER)).unwrap();
+        s.bind(acc(h), acc(OWNER), 10).unwrap();
+    }
+    for (i, &h) in hotkeys.iter().enumerate() {
+        s.distribute(10 + i as u16, &[incentive(h, 3, TAO)], MATURE).unwrap();
+    }
+    let on_one: Vec<_> = hotkeys.iter().map(|&h| acc(h)).collect();
+    let expected: Vec<u128> = on_one.iter().map(|h| s.stakes(&[*h], MATURE)[0]).collect();
+    assert_eq!(expected, vec![TAO; 6]);
+    assert_eq!(s.uid_stakes(1, 0, &on_one, MATURE), expected, "read past the four kept cells");
+    let payouts: Vec<Payout> =
+        hotkeys.iter().enumerate().map(|(i, &h)| Payout { hotkey: acc(h), uid: i as u16, incentive: 0, dividends: TAO }).collect();
+    s.distribute(1, &payouts, MATURE + 1).unwrap();
+    for (i, &h) in hotkeys.iter().enumerate() {
+        assert_eq!(s.stake_of(acc(h), acc(OWNER)), 2 * TAO, "hotkey {h}");
+        assert_eq!(s.waiting_at_slot((10 + i as u16, 3)).amount, 0, "slot of hotkey {h} emptied");
+        assert!(s.pool(acc(h)).unwrap().waiting.is_empty());
+    }
+    assert_eq!(s.total_stake(), 12 * TAO);
 });

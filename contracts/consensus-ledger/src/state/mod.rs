@@ -262,13 +262,11 @@ impl LedgerState {
     /// against the UID's registration).
     pub fn bonds_of(&self, netuid: u16, uid: u16) -> Option<Row> {
         let cells = self.subnets.get(netuid)?.bond_cells;
-        (0..cells).find_map(|cell| {
-            let rows = self.bonds.get((netuid, cell))?;
-            match rows.last() {
-                Some((last, _)) if *last >= uid => rows.into_iter().find(|(u, _)| *u == uid).map(|(_, row)| row),
-                _ => None,
-            }
-        })
+        // Cells hold ascending UIDs: the first cell reaching `uid` is the only one that can hold it.
+        let rows = (0..cells)
+            .filter_map(|cell| self.bonds.get((netuid, cell)))
+            .find(|rows| rows.last().is_some_and(|(last, _)| *last >= uid))?;
+        rows.into_iter().find(|(u, _)| *u == uid).map(|(_, row)| row)
     }
 
     pub fn pending_commits(&self, netuid: u16, hotkey: AccountId) -> Vec<Commit> {
@@ -299,6 +297,7 @@ impl LedgerState {
         if let Some(mut old) = self.subnets.get(netuid) {
             self.pool.set_share(&mut old.account, 0);
             self.pool.carried = self.pool.carried.saturating_add(old.account.accrued);
+            self.remove_bond_cells(netuid, old.bond_cells);
         }
         let mut account = Account::default();
         let share = if self.root_shares { 0 } else { accrual::EQUAL_SHARE };
@@ -314,7 +313,15 @@ impl LedgerState {
         if let Some(mut s) = self.subnets.get(netuid) {
             self.pool.set_share(&mut s.account, 0);
             self.pool.carried = self.pool.carried.saturating_add(s.account.accrued);
+            self.remove_bond_cells(netuid, s.bond_cells);
             self.subnets.remove(netuid);
+        }
+    }
+
+    /// A subnet's bond rows go with it (they would never be read again).
+    fn remove_bond_cells(&mut self, netuid: u16, cells: u16) {
+        for cell in 0..cells {
+            self.bonds.remove((netuid, cell));
         }
     }
 

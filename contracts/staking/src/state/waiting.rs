@@ -20,7 +20,9 @@ use ink::prelude::vec::Vec;
 /// UIDs per stored cell (a full cell is 6 KiB).
 pub const CELL_SLOTS: u16 = 128;
 /// Most slots one pool has incentive waiting in; past it, incentive is deposited at once.
-pub const MAX_WAITING_SLOTS: usize = 8;
+/// Each listed slot of another subnet costs the epoch's stake query one storage read, so a
+/// hotkey mining on many subnets cannot make another subnet's epoch read many cells.
+pub const MAX_WAITING_SLOTS: usize = 2;
 
 /// (netuid, uid).
 pub type Slot = (u16, u16);
@@ -46,45 +48,96 @@ impl Default for Waiting {
     }
 }
 
-/// The cells one message reads, each read once and written back once if it changed.
-#[derive(Default)]
-pub struct Cells(Vec<(CellKey, Vec<Waiting>, bool)>);
+/// One cell: the slots of `CELL_SLOTS` consecutive UIDs. A fixed array decodes in place,
+/// without the heap: staking keeps ink's allocator, which never frees, so a message may read
+/// any number of cells one at a time.
+pub type Cell = [Waiting; CELL_SLOTS as usize];
+
+/// The cells a message reads, each read once and written back once if it changed: every
+/// cell of its own subnet (the one it pays or queries) and the first `FOREIGN_KEPT` of other
+/// subnets. Further cells of other subnets are read and written where they are used, so a
+/// message's memory stays bounded however many subnets its hotkeys mine on.
+pub struct Cells {
+    home: Option<u16>,
+    loaded: Vec<(CellKey, Cell, bool)>,
+    foreign: usize,
+}
+
+/// Cells of other subnets one message keeps (8 KiB each in memory).
+const FOREIGN_KEPT: usize = 4;
+
+impl Cells {
+    /// Keeps the cells of `netuid`.
+    pub fn of(netuid: u16) -> Self {
+        Self { home: Some(netuid), loaded: Vec::new(), foreign: 0 }
+    }
+
+    /// Keeps cells of other subnets only.
+    pub fn none() -> Self {
+        Self { home: None, loaded: Vec::new(), foreign: 0 }
+    }
+}
 
 fn cell_of((netuid, uid): Slot) -> (CellKey, usize) {
     ((netuid, uid.checked_div(CELL_SLOTS).unwrap_or(0)), usize::from(uid.checked_rem(CELL_SLOTS).unwrap_or(0)))
 }
 
 impl StakingState {
-    fn load_cell(&self, cells: &mut Cells, key: CellKey) -> usize {
-        if let Some(i) = cells.0.iter().position(|(k, _, _)| *k == key) {
-            return i;
+    fn read_cell(&self, key: CellKey) -> Cell {
+        self.waiting.get(key).unwrap_or([Waiting::default(); CELL_SLOTS as usize])
+    }
+
+    /// Index in `cells.loaded` of the cell `key`, loading it if it may be kept.
+    fn kept_cell(&self, cells: &mut Cells, key: CellKey) -> Option<usize> {
+        if let Some(i) = cells.loaded.iter().position(|(k, _, _)| *k == key) {
+            return Some(i);
         }
-        cells.0.push((key, self.waiting.get(key).unwrap_or_default(), false));
-        cells.0.len().saturating_sub(1)
+        if cells.home != Some(key.0) {
+            if cells.foreign >= FOREIGN_KEPT {
+                return None;
+            }
+            cells.foreign = cells.foreign.saturating_add(1);
+        }
+        cells.loaded.push((key, self.read_cell(key), false));
+        Some(cells.loaded.len().saturating_sub(1))
+    }
+
+    /// What waits in `slot` (netuid, uid).
+    pub fn waiting_at_slot(&self, slot: Slot) -> Waiting {
+        self.waiting_at(&mut Cells::none(), slot)
     }
 
     pub(super) fn waiting_at(&self, cells: &mut Cells, slot: Slot) -> Waiting {
         let (key, at) = cell_of(slot);
-        let i = self.load_cell(cells, key);
-        cells.0.get(i).and_then(|(_, cell, _)| cell.get(at).copied()).unwrap_or_default()
+        match self.kept_cell(cells, key) {
+            Some(i) => cells.loaded.get(i).and_then(|(_, cell, _)| cell.get(at).copied()).unwrap_or_default(),
+            None => self.read_cell(key).get(at).copied().unwrap_or_default(),
+        }
     }
 
-    fn set_waiting(&self, cells: &mut Cells, slot: Slot, waiting: Waiting) {
+    fn set_waiting(&mut self, cells: &mut Cells, slot: Slot, waiting: Waiting) {
         let (key, at) = cell_of(slot);
-        let i = self.load_cell(cells, key);
-        if let Some((_, cell, dirty)) = cells.0.get_mut(i) {
-            if cell.len() <= at {
-                cell.resize(at.saturating_add(1), Waiting::default());
+        match self.kept_cell(cells, key) {
+            Some(i) => {
+                if let Some((_, cell, dirty)) = cells.loaded.get_mut(i) {
+                    if let Some(entry) = cell.get_mut(at) {
+                        *entry = waiting;
+                        *dirty = true;
+                    }
+                }
             }
-            if let Some(entry) = cell.get_mut(at) {
-                *entry = waiting;
-                *dirty = true;
+            None => {
+                let mut cell = self.read_cell(key);
+                if let Some(entry) = cell.get_mut(at) {
+                    *entry = waiting;
+                    self.waiting.insert(key, &cell);
+                }
             }
         }
     }
 
     pub(super) fn write_cells(&mut self, cells: Cells) {
-        for (key, cell, dirty) in cells.0 {
+        for (key, cell, dirty) in cells.loaded {
             if dirty {
                 self.waiting.insert(key, &cell);
             }
@@ -104,7 +157,7 @@ impl StakingState {
     /// from its subnet's cell, without a read of its pool.
     pub fn uid_stakes(&self, netuid: u16, start: u16, hotkeys: &[AccountId], block: BlockNumber) -> Vec<Balance> {
         let limit = usize::try_from(bt_interfaces::MAX_STAKE_QUERY).unwrap_or(usize::MAX);
-        let mut cells = Cells::default();
+        let mut cells = Cells::of(netuid);
         hotkeys
             .iter()
             .enumerate()
@@ -122,7 +175,7 @@ impl StakingState {
     }
 
     /// Marks none of `hotkey`'s slots as its whole stake any more (its pool gained something).
-    fn clear_sole(&self, cells: &mut Cells, hotkey: AccountId, pool: &Pool) {
+    fn clear_sole(&mut self, cells: &mut Cells, hotkey: AccountId, pool: &Pool) {
         for slot in &pool.waiting {
             let w = self.waiting_at(cells, *slot);
             if w.hotkey == hotkey && w.sole {
@@ -131,23 +184,17 @@ impl StakingState {
         }
     }
 
-    /// Deposits `hotkey`'s waiting incentive for its owner and forgets the slots the hotkey no
-    /// longer holds.
-    pub(super) fn settle_waiting(&self, cells: &mut Cells, hotkey: AccountId, pool: &mut Pool) -> Result<(), StakingError> {
+    /// Deposits `hotkey`'s waiting incentive for its owner and empties its slots: a pool lists
+    /// only slots where something waits, so no read is spent on the others.
+    pub(super) fn settle_waiting(&mut self, cells: &mut Cells, hotkey: AccountId, pool: &mut Pool) -> Result<(), StakingError> {
         let mut total: Balance = 0;
-        let mut held = Vec::with_capacity(pool.waiting.len());
         for slot in core::mem::take(&mut pool.waiting) {
             let w = self.waiting_at(cells, slot);
-            if w.hotkey != hotkey {
-                continue;
-            }
-            held.push(slot);
-            if w.amount > 0 || w.sole {
+            if w.hotkey == hotkey {
                 total = total.checked_add(w.amount).ok_or(StakingError::Overflow)?;
-                self.set_waiting(cells, slot, Waiting { hotkey, amount: 0, sole: false });
+                self.set_waiting(cells, slot, Waiting::default());
             }
         }
-        pool.waiting = held;
         if total > 0 {
             pool.credit_owner(total)?;
         }
@@ -165,7 +212,8 @@ impl StakingState {
         block: BlockNumber,
     ) -> Result<bool, StakingError> {
         let current = self.waiting_at(cells, slot);
-        if current.hotkey == hotkey {
+        // (An empty slot's default hotkey matches nobody's payout: its amount is 0.)
+        if current.hotkey == hotkey && current.amount > 0 {
             let amount = current.amount.checked_add(amount).ok_or(StakingError::Overflow)?;
             self.set_waiting(cells, slot, Waiting { amount, ..current });
             return Ok(true);
