@@ -29,7 +29,7 @@ pub struct Pool {
     pub owner_shares: u128,
     /// Stake not yet folded into shares, by maturity block (at most a few: see `maturity`).
     pub maturing: Vec<Tranche>,
-    /// The (netuid, uid) slots where incentive may wait for the owner (see `state::waiting`).
+    /// The (netuid, uid) slots where incentive waits for the owner (see `state::waiting`).
     pub waiting: Vec<(u16, u16)>,
 }
 

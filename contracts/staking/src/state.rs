@@ -176,7 +176,7 @@ impl StakingState {
     /// read as 0).
     pub fn stakes(&self, hotkeys: &[AccountId], block: BlockNumber) -> Vec<Balance> {
         let limit = usize::try_from(MAX_STAKE_QUERY).unwrap_or(usize::MAX);
-        // One subnet's hotkeys wait in the same few cells: read each once.
+        // Hotkeys often wait in the same few cells: the first four are read once.
         let mut cells = Cells::none();
         hotkeys
             .iter()

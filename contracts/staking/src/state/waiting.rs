@@ -234,15 +234,10 @@ impl StakingState {
                 None => free = false,
             }
         }
-        // The slot may still be listed from an earlier time this hotkey held it.
-        let listed = pool.waiting.contains(&slot);
-        if !listed && pool.waiting.len() >= MAX_WAITING_SLOTS {
-            pool.waiting.retain(|s| self.waiting_at(cells, *s).hotkey == hotkey);
-        }
-        if free && (listed || pool.waiting.len() < MAX_WAITING_SLOTS) {
-            if !listed {
-                pool.waiting.push(slot);
-            }
+        // A pool lists only slots where something waits for it (settling empties and unlists
+        // them), so this slot is not listed yet and the list needs no pruning.
+        if free && pool.waiting.len() < MAX_WAITING_SLOTS {
+            pool.waiting.push(slot);
             let sole = pool.value == 0 && pool.shares == 0 && pool.maturing.is_empty() && pool.waiting.len() == 1;
             if !sole {
                 self.clear_sole(cells, hotkey, &pool);
