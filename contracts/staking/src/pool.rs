@@ -31,6 +31,9 @@ pub struct Pool {
     pub maturing: Vec<Tranche>,
     /// The (netuid, uid) slots where incentive waits for the owner (see `state::waiting`).
     pub waiting: Vec<(u16, u16)>,
+    /// The subnet whose replay list carries this pool's value and shares forward (see
+    /// `state::replay`); while set, the fields above are out of date until the pool is loaded.
+    pub replaying: Option<u16>,
 }
 
 /// `a * b / c`, floored; `None` on overflow or `c == 0`.
@@ -51,7 +54,7 @@ pub fn mul_div_ceil(a: u128, b: u128, c: u128) -> Option<u128> {
 
 impl Pool {
     pub fn new(owner: AccountId, take: u16, block: BlockNumber) -> Self {
-        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0, maturing: Vec::new(), waiting: Vec::new() }
+        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0, maturing: Vec::new(), waiting: Vec::new(), replaying: None }
     }
 
     /// The stake that `shares` are worth (floored).
@@ -115,6 +118,14 @@ impl Pool {
         let minted = self.deposit(amount)?;
         self.owner_shares = self.owner_shares.checked_add(minted).ok_or(StakingError::Overflow)?;
         Ok(())
+    }
+
+    /// One epoch's payout with dividends: the pool grows first, so the dividends reach the
+    /// stake that earned them and not the incentive and take credited in the same step.
+    pub fn pay(&mut self, incentive: Balance, dividends: Balance) -> Result<(), StakingError> {
+        let take = self.take_of(dividends);
+        self.grow(dividends.saturating_sub(take))?;
+        self.credit_owner(incentive.checked_add(take).ok_or(StakingError::Overflow)?)
     }
 
     /// The owner's take of `dividends`, floored.

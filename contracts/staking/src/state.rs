@@ -6,9 +6,12 @@ use crate::pool::Pool;
 use bt_interfaces::{AccountId, Balance, BlockNumber, Payout, StakingError, MAX_PAYOUTS, MAX_STAKE_QUERY};
 use ink::prelude::vec::Vec;
 use ink::storage::Mapping;
+use replay::{ReplayList, Replays};
 use waiting::{Cell, CellKey, Cells};
 
+mod replay;
 mod waiting;
+pub use replay::{Replay, MAX_REPLAYS};
 pub use waiting::{Waiting, CELL_SLOTS, MAX_WAITING_SLOTS};
 
 /// Most hotkeys one coldkey may own.
@@ -83,6 +86,8 @@ pub struct StakingState {
     folded: Mapping<(AccountId, BlockNumber), Folded>,
     /// Incentive waiting to join its pool, by (netuid, cell of `CELL_SLOTS` UIDs).
     waiting: Mapping<CellKey, Cell>,
+    /// Validators' pools carried forward through their dividends, by netuid.
+    replays: Mapping<u16, ReplayList>,
     total_stake: Balance,
     params: StakingParams,
 }
@@ -104,6 +109,7 @@ impl StakingState {
             offers: Mapping::default(),
             folded: Mapping::default(),
             waiting: Mapping::default(),
+            replays: Mapping::default(),
             total_stake: 0,
             params,
         }
@@ -119,8 +125,9 @@ impl StakingState {
         self.total_stake
     }
 
+    /// `hotkey`'s pool as it stands (a replay it has applied).
     pub fn pool(&self, hotkey: AccountId) -> Option<Pool> {
-        self.pools.get(hotkey)
+        self.pool_view(&mut Replays::none(), hotkey)
     }
 
     pub fn owner_of(&self, hotkey: AccountId) -> Option<AccountId> {
@@ -133,7 +140,7 @@ impl StakingState {
 
     /// Total stake on `hotkey` (all stakers, maturing stake and waiting incentive included).
     pub fn stake_of_hotkey(&self, hotkey: AccountId) -> Balance {
-        let Some(p) = self.pools.get(hotkey) else { return 0 };
+        let Some(p) = self.pool_view(&mut Replays::none(), hotkey) else { return 0 };
         let waiting = self.waiting_for(&mut Cells::none(), hotkey, &p);
         p.value.saturating_add(maturity::sum(&p.maturing)).saturating_add(waiting)
     }
@@ -141,11 +148,11 @@ impl StakingState {
     /// The stake on `hotkey` that counts for consensus at `block`: matured stake only (and the
     /// owner's waiting incentive).
     pub fn mature_stake_of_hotkey(&self, hotkey: AccountId, block: BlockNumber) -> Balance {
-        self.mature_stake_with(&mut Cells::none(), hotkey, block)
+        self.mature_stake_with(&mut Cells::none(), &mut Replays::none(), hotkey, block)
     }
 
-    fn mature_stake_with(&self, cells: &mut Cells, hotkey: AccountId, block: BlockNumber) -> Balance {
-        let Some(p) = self.pools.get(hotkey) else { return 0 };
+    fn mature_stake_with(&self, cells: &mut Cells, replays: &mut Replays, hotkey: AccountId, block: BlockNumber) -> Balance {
+        let Some(p) = self.pool_view(replays, hotkey) else { return 0 };
         let waiting = self.waiting_for(cells, hotkey, &p);
         p.value.saturating_add(maturity::matured_sum(&p.maturing, block)).saturating_add(waiting)
     }
@@ -153,7 +160,7 @@ impl StakingState {
     /// Stake of `coldkey` on `hotkey`, maturing stake included (and, for the owner, waiting
     /// incentive).
     pub fn stake_of(&self, hotkey: AccountId, coldkey: AccountId) -> Balance {
-        let Some(pool) = self.pools.get(hotkey) else { return 0 };
+        let Some(pool) = self.pool_view(&mut Replays::none(), hotkey) else { return 0 };
         let moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
         self.position_value(&pool, hotkey, coldkey, &moves)
     }
@@ -165,7 +172,7 @@ impl StakingState {
             .chain(self.positions.get(coldkey).unwrap_or_default())
             .map(|hotkey| {
                 let moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
-                let stake = self.pools.get(hotkey).map_or(0, |pool| self.position_value(&pool, hotkey, coldkey, &moves));
+                let stake = self.pool_view(&mut Replays::none(), hotkey).map_or(0, |pool| self.position_value(&pool, hotkey, coldkey, &moves));
                 let maturing = moves.total().saturating_sub(maturity::matured_sum(&moves.maturing, block));
                 Position { hotkey, stake, maturing }
             })
@@ -178,10 +185,11 @@ impl StakingState {
         let limit = usize::try_from(MAX_STAKE_QUERY).unwrap_or(usize::MAX);
         // Hotkeys often wait in the same few cells: the first four are read once.
         let mut cells = Cells::none();
+        let mut replays = Replays::none();
         hotkeys
             .iter()
             .enumerate()
-            .map(|(i, hk)| if i < limit { self.mature_stake_with(&mut cells, *hk, block) } else { 0 })
+            .map(|(i, hk)| if i < limit { self.mature_stake_with(&mut cells, &mut replays, *hk, block) } else { 0 })
             .collect()
     }
 
@@ -230,9 +238,9 @@ impl StakingState {
         if amount < self.params.min_stake || amount == 0 {
             return Err(StakingError::AmountBelowMinimum);
         }
-        let mut pool = self.pools.get(hotkey).ok_or(StakingError::HotkeyNotOwned)?;
         let mut moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
         moves.record(block, self.params.stake_interval, self.params.moves_per_interval)?;
+        let mut pool = self.pool_for_update(&mut Replays::none(), hotkey).ok_or(StakingError::HotkeyNotOwned)?;
         let total_stake = self.total_stake.checked_add(amount).ok_or(StakingError::Overflow)?;
         let held = self.settle(hotkey, coldkey, &mut pool, &mut moves, block)?;
         if held == 0 && moves.maturing.is_empty() && coldkey != pool.owner {
@@ -261,7 +269,6 @@ impl StakingState {
         if amount == 0 {
             return Err(StakingError::AmountBelowMinimum);
         }
-        let mut pool = self.pools.get(hotkey).ok_or(StakingError::InsufficientStake)?;
         let position = self.stake_of(hotkey, coldkey);
         if amount > position {
             return Err(StakingError::InsufficientStake);
@@ -273,6 +280,7 @@ impl StakingState {
         }
         let mut moves = self.moves.get((hotkey, coldkey)).unwrap_or_default();
         moves.record(block, self.params.stake_interval, self.params.moves_per_interval)?;
+        let mut pool = self.pool_for_update(&mut Replays::none(), hotkey).ok_or(StakingError::InsufficientStake)?;
         let held = self.settle(hotkey, coldkey, &mut pool, &mut moves, block)?;
         // Maturing stake first (it earns nothing), the latest tranche first.
         let mut from_maturing: Balance = 0;
@@ -349,33 +357,35 @@ impl StakingState {
         let mut total: Balance = 0;
         let mut paid: u32 = 0;
         let mut cells = Cells::of(netuid);
+        let mut replays = Replays::of(netuid);
         for payout in payouts {
             let amount = payout.incentive.checked_add(payout.dividends).ok_or(StakingError::Overflow)?;
             if amount == 0 {
                 continue;
             }
-            if payout.dividends == 0 {
-                if self.credit_waiting(&mut cells, (netuid, payout.uid), payout.hotkey, amount, block)? {
-                    total = total.checked_add(amount).ok_or(StakingError::Overflow)?;
-                    paid = paid.saturating_add(1);
-                }
-                continue;
+            let credited = if payout.dividends == 0 {
+                self.credit_waiting(&mut cells, &mut replays, (netuid, payout.uid), payout.hotkey, amount, block)?
+            } else if self.pay_replay(&mut replays, netuid, payout.uid, payout.hotkey, (payout.incentive, payout.dividends), block)? {
+                true
+            } else if let Some(mut pool) = self.pool_for_update(&mut replays, payout.hotkey) {
+                // Stake that matured before this payout takes part in it; younger stake does not.
+                self.fold(payout.hotkey, &mut pool, block)?;
+                // Waiting incentive joins the owner's shares before the dividends move the price.
+                self.settle_waiting(&mut cells, payout.hotkey, &mut pool)?;
+                pool.pay(payout.incentive, payout.dividends)?;
+                self.begin_replay(&mut replays, payout.uid, payout.hotkey, &mut pool, block);
+                self.pools.insert(payout.hotkey, &pool);
+                true
+            } else {
+                false
+            };
+            if credited {
+                total = total.checked_add(amount).ok_or(StakingError::Overflow)?;
+                paid = paid.saturating_add(1);
             }
-            let Some(mut pool) = self.pools.get(payout.hotkey) else { continue };
-            // Stake that matured before this payout takes part in it; younger stake does not.
-            self.fold(payout.hotkey, &mut pool, block)?;
-            // Waiting incentive joins the owner's shares before the dividends move the price.
-            self.settle_waiting(&mut cells, payout.hotkey, &mut pool)?;
-            let take = pool.take_of(payout.dividends);
-            // The pool grows first, so the epoch's dividends reach the stake that earned them
-            // and not the incentive and take credited in the same step.
-            pool.grow(payout.dividends.saturating_sub(take))?;
-            pool.credit_owner(payout.incentive.checked_add(take).ok_or(StakingError::Overflow)?)?;
-            self.pools.insert(payout.hotkey, &pool);
-            total = total.checked_add(amount).ok_or(StakingError::Overflow)?;
-            paid = paid.saturating_add(1);
         }
         self.write_cells(cells);
+        self.flush_replays(replays);
         self.total_stake = self.total_stake.checked_add(total).ok_or(StakingError::Overflow)?;
         Ok((total, ink::prelude::vec![StakingEvent::Distributed { payouts: paid, total }]))
     }
@@ -395,12 +405,12 @@ impl StakingState {
 
     // ---- internals ----
 
-    fn owned_pool(&self, caller: AccountId, hotkey: AccountId) -> Result<Pool, StakingError> {
-        let pool = self.pools.get(hotkey).ok_or(StakingError::HotkeyNotOwned)?;
-        if pool.owner != caller {
+    /// The owner's pool, to change its take (which ends a replay: it copied the take).
+    fn owned_pool(&mut self, caller: AccountId, hotkey: AccountId) -> Result<Pool, StakingError> {
+        if self.owner_of(hotkey).ok_or(StakingError::HotkeyNotOwned)? != caller {
             return Err(StakingError::NotHotkeyOwner);
         }
-        Ok(pool)
+        self.pool_for_update(&mut Replays::none(), hotkey).ok_or(StakingError::HotkeyNotOwned)
     }
 
     /// Folds the pool's matured tranches into shares at the current price.

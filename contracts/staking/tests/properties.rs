@@ -2,6 +2,11 @@
 //! what staking holds (tokens in − tokens out) equals total stake, every pool's value covers
 //! the sum of its stakers' positions, and rounding loses at most one share's price per
 //! position. Incentive that waits beside its pool counts in all of these.
+//!
+//! Dividends replayed beside their pool must give exactly what paying the pool gives: every
+//! sequence runs twice, the second time with dividends arriving each time from a new subnet,
+//! which ends any replay before the payout (so the pools are paid directly), and every pool,
+//! stake and position must match between the two runs to the RAO and the share.
 mod common;
 use bt_interfaces::Payout;
 use common::acc;
@@ -20,6 +25,8 @@ enum Op {
     /// payouts wait in the subnet's cells.
     Distribute { hotkey: u8, netuid: u16, uid: u16, incentive: u128, dividends: u128 },
     Advance { blocks: u32 },
+    /// The owner lowers the take (ends a replay: it copied the take).
+    LowerTake { hotkey: u8, take: u16 },
 }
 
 fn amount() -> impl Strategy<Value = u128> {
@@ -34,6 +41,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..HOTKEYS, 1u16..3, 0u16..3, 0u128..1_000_000_000_000, prop_oneof![Just(0u128), 0u128..1_000_000_000_000])
             .prop_map(|(hotkey, netuid, uid, incentive, dividends)| Op::Distribute { hotkey, netuid, uid, incentive, dividends }),
         (0u32..12).prop_map(|blocks| Op::Advance { blocks }),
+        (0..HOTKEYS, 0u16..12_000).prop_map(|(hotkey, take)| Op::LowerTake { hotkey, take }),
     ]
 }
 
@@ -41,70 +49,115 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
     #[test]
     fn stake_is_conserved(ops in proptest::collection::vec(op(), 1..60)) {
-        ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-            let params = StakingParams { min_stake: 1_000, stake_interval: 4, moves_per_interval: 3, ..StakingParams::default() };
-            let mut s = StakingState::new(params);
-            let mut held: u128 = 0; // tokens the staking contract would hold
-            let mut block: u32 = 1;
-            for op in &ops {
-                match *op {
-                    Op::Bind { hotkey, coldkey } => {
-                        let _ = s.offer(acc(10 + hotkey), acc(20 + coldkey));
-                        let _ = s.bind(acc(10 + hotkey), acc(20 + coldkey), 1);
+        let replayed = run(&ops, false);
+        let direct = run(&ops, true);
+        for (step, (r, d)) in replayed.iter().zip(&direct).enumerate() {
+            assert_eq!(r, d, "replayed vs paid directly after {:?}", ops[step]);
+        }
+    }
+}
+
+/// Runs `ops` on a fresh state, checking the books after each; returns, per op, what it
+/// returned and every pool, stake and position after it. With `direct`, dividends come from a
+/// new subnet each time, so no replay survives to the next payout.
+fn run(ops: &[Op], direct: bool) -> Vec<Vec<u128>> {
+    let mut snapshots = Vec::new();
+    ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
+        let params = StakingParams { min_stake: 1_000, stake_interval: 4, moves_per_interval: 3, ..StakingParams::default() };
+        let mut s = StakingState::new(params);
+        let mut held: u128 = 0; // tokens the staking contract would hold
+        let mut block: u32 = 1;
+        for (step, op) in ops.iter().enumerate() {
+            let outcome: u128 = match *op {
+                Op::Bind { hotkey, coldkey } => {
+                    let _ = s.offer(acc(10 + hotkey), acc(20 + coldkey));
+                    u128::from(s.bind(acc(10 + hotkey), acc(20 + coldkey), 1).is_ok())
+                }
+                Op::Add { coldkey, hotkey, amount } => {
+                    let ok = amount < 1_000_000_000_000_000_000 && s.add_stake(acc(20 + coldkey), acc(10 + hotkey), amount, block).is_ok();
+                    if ok {
+                        held += amount;
                     }
-                    Op::Add { coldkey, hotkey, amount } => {
-                        if amount < 1_000_000_000_000_000_000 && s.add_stake(acc(20 + coldkey), acc(10 + hotkey), amount, block).is_ok() {
-                            held += amount;
-                        }
-                    }
-                    Op::Remove { coldkey, hotkey, amount } => {
-                        let before = s.stake_of(acc(10 + hotkey), acc(20 + coldkey));
-                        if let Ok((paid, _)) = s.remove_stake(acc(20 + coldkey), acc(10 + hotkey), amount, block) {
+                    u128::from(ok)
+                }
+                Op::Remove { coldkey, hotkey, amount } => {
+                    let before = s.stake_of(acc(10 + hotkey), acc(20 + coldkey));
+                    match s.remove_stake(acc(20 + coldkey), acc(10 + hotkey), amount, block) {
+                        Ok((paid, _)) => {
                             assert!(paid >= amount && paid <= before, "paid {paid} of {before} for {amount}");
                             held -= paid;
+                            paid
                         }
+                        Err(_) => u128::MAX,
                     }
-                    Op::Distribute { hotkey, netuid, uid, incentive, dividends } => {
-                        let (total, _) = s.distribute(netuid, &[Payout { hotkey: acc(10 + hotkey), uid, incentive, dividends }], block).unwrap();
-                        held += total;
-                    }
-                    Op::Advance { blocks } => block += blocks,
                 }
-                assert_eq!(s.total_stake(), held, "total stake == tokens held, after {op:?}");
-                let mut pools_value = 0;
-                for h in 0..HOTKEYS {
-                    let hotkey = acc(10 + h);
-                    let pool_value = s.stake_of_hotkey(hotkey);
-                    // A pool lists at most MAX_WAITING_SLOTS slots, each with something
-                    // waiting for it: no read is spent on empty or foreign slots.
-                    if let Some(pool) = s.pool(hotkey) {
-                        assert!(pool.waiting.len() <= staking::state::MAX_WAITING_SLOTS, "{:?}", pool.waiting);
-                        for slot in &pool.waiting {
-                            let w = s.waiting_at_slot(*slot);
-                            assert!(w.hotkey == hotkey && w.amount > 0, "{slot:?} listed for {hotkey:?} holds {w:?}");
-                        }
+                Op::Distribute { hotkey, netuid, uid, incentive, dividends } => {
+                    let netuid = if direct && dividends > 0 { 1_000 + step as u16 } else { netuid };
+                    let (total, _) = s.distribute(netuid, &[Payout { hotkey: acc(10 + hotkey), uid, incentive, dividends }], block).unwrap();
+                    held += total;
+                    total
+                }
+                Op::Advance { blocks } => {
+                    block += blocks;
+                    0
+                }
+                Op::LowerTake { hotkey, take } => match s.owner_of(acc(10 + hotkey)) {
+                    Some(owner) => u128::from(s.decrease_take(owner, acc(10 + hotkey), take, block).is_ok()),
+                    None => 2,
+                },
+            };
+            let mut snapshot = vec![outcome, s.total_stake()];
+            assert_eq!(s.total_stake(), held, "total stake == tokens held, after {op:?}");
+            let mut pools_value = 0;
+            for h in 0..HOTKEYS {
+                let hotkey = acc(10 + h);
+                let pool_value = s.stake_of_hotkey(hotkey);
+                // A pool lists at most MAX_WAITING_SLOTS slots, each with something
+                // waiting for it: no read is spent on empty or foreign slots.
+                if let Some(pool) = s.pool(hotkey) {
+                    assert!(pool.waiting.len() <= staking::state::MAX_WAITING_SLOTS, "{:?}", pool.waiting);
+                    for slot in &pool.waiting {
+                        let w = s.waiting_at_slot(*slot);
+                        assert!(w.hotkey == hotkey && w.amount > 0, "{slot:?} listed for {hotkey:?} holds {w:?}");
                     }
-                    let consensus = s.stakes(&[hotkey], block)[0];
-                    assert!(consensus <= pool_value, "consensus stake is part of the total");
-                    // The epoch's query by UID reads a miner's waiting incentive from its cell
-                    // alone: it must agree with the pool-based figure wherever the hotkey sits.
+                    // A replay is carried in one list, and only while no incentive waits.
+                    if let Some(netuid) = pool.replaying {
+                        assert_eq!(s.replays_of(netuid).iter().filter(|r| r.hotkey == hotkey).count(), 1);
+                        assert!(pool.waiting.is_empty(), "replaying with incentive waiting");
+                    }
                     for netuid in 1..3u16 {
-                        for uid in 0..3u16 {
-                            assert_eq!(s.uid_stakes(netuid, uid, &[hotkey], block), vec![consensus], "{hotkey:?} at ({netuid}, {uid}) after {op:?}");
+                        if s.replays_of(netuid).iter().any(|r| r.hotkey == hotkey) {
+                            assert_eq!(pool.replaying, Some(netuid), "{hotkey:?} carried in {netuid} without knowing it");
                         }
                     }
-                    pools_value += pool_value;
-                    let positions: u128 = (0..COLDKEYS).map(|c| s.stake_of(hotkey, acc(20 + c))).sum();
-                    assert!(positions <= pool_value, "positions {positions} exceed pool {pool_value}");
-                    // Values floor to the RAO; a matured tranche's shares are split among its
-                    // stakers by floored shares, so one share's price per position at most.
-                    let share_price = s.pool(hotkey).filter(|p| p.shares > 0).map_or(1, |p| p.value.div_ceil(p.shares).max(1));
-                    assert!(pool_value - positions <= (u128::from(COLDKEYS) + 1) * (share_price + 1),
-                        "rounding lost more than a share per position: pool {pool_value}, positions {positions}");
+                    snapshot.extend([pool.value, pool.shares, pool.owner_shares, u128::from(pool.take)]);
                 }
-                assert_eq!(pools_value, s.total_stake());
+                let consensus = s.stakes(&[hotkey], block)[0];
+                assert!(consensus <= pool_value, "consensus stake is part of the total");
+                // The epoch's query by UID reads a miner's waiting incentive from its cell
+                // alone: it must agree with the pool-based figure wherever the hotkey sits.
+                for netuid in 1..3u16 {
+                    for uid in 0..3u16 {
+                        assert_eq!(s.uid_stakes(netuid, uid, &[hotkey], block), vec![consensus], "{hotkey:?} at ({netuid}, {uid}) after {op:?}");
+                    }
+                }
+                pools_value += pool_value;
+                let stakes: Vec<u128> = (0..COLDKEYS).map(|c| s.stake_of(hotkey, acc(20 + c))).collect();
+                let positions: u128 = stakes.iter().sum();
+                assert!(positions <= pool_value, "positions {positions} exceed pool {pool_value}");
+                // Values floor to the RAO; a matured tranche's shares are split among its
+                // stakers by floored shares, so one share's price per position at most.
+                let share_price = s.pool(hotkey).filter(|p| p.shares > 0).map_or(1, |p| p.value.div_ceil(p.shares).max(1));
+                assert!(pool_value - positions <= (u128::from(COLDKEYS) + 1) * (share_price + 1),
+                    "rounding lost more than a share per position: pool {pool_value}, positions {positions}");
+                snapshot.extend([pool_value, consensus]);
+                snapshot.extend(stakes);
             }
-            Ok(())
-        }).unwrap();
-    }
+            assert_eq!(pools_value, s.total_stake());
+            snapshots.push(snapshot);
+        }
+        Ok(())
+    })
+    .unwrap();
+    snapshots
 }

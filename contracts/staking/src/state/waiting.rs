@@ -12,6 +12,7 @@
 //! time would have (up to rounding, in the pool's favour), whoever triggers it. Until then the
 //! waiting amount counts as the owner's stake in every view and for consensus, as it would
 //! have once deposited.
+use super::replay::Replays;
 use super::StakingState;
 use crate::pool::Pool;
 use bt_interfaces::{AccountId, Balance, BlockNumber, StakingError};
@@ -158,6 +159,7 @@ impl StakingState {
     pub fn uid_stakes(&self, netuid: u16, start: u16, hotkeys: &[AccountId], block: BlockNumber) -> Vec<Balance> {
         let limit = usize::try_from(bt_interfaces::MAX_STAKE_QUERY).unwrap_or(usize::MAX);
         let mut cells = Cells::of(netuid);
+        let mut replays = Replays::of(netuid);
         hotkeys
             .iter()
             .enumerate()
@@ -166,9 +168,12 @@ impl StakingState {
                     return 0;
                 }
                 let uid = u16::try_from(i).ok().and_then(|i| start.checked_add(i));
+                if let Some(stake) = uid.and_then(|uid| self.replayed_stake(&mut replays, netuid, uid, *hotkey, block)) {
+                    return stake;
+                }
                 match uid.map(|uid| self.waiting_at(&mut cells, (netuid, uid))) {
                     Some(w) if w.hotkey == *hotkey && w.sole => w.amount,
-                    _ => self.mature_stake_with(&mut cells, *hotkey, block),
+                    _ => self.mature_stake_with(&mut cells, &mut replays, *hotkey, block),
                 }
             })
             .collect()
@@ -206,6 +211,7 @@ impl StakingState {
     pub(super) fn credit_waiting(
         &mut self,
         cells: &mut Cells,
+        replays: &mut Replays,
         slot: Slot,
         hotkey: AccountId,
         amount: Balance,
@@ -218,11 +224,11 @@ impl StakingState {
             self.set_waiting(cells, slot, Waiting { amount, ..current });
             return Ok(true);
         }
-        let Some(mut pool) = self.pools.get(hotkey) else { return Ok(false) };
+        let Some(mut pool) = self.pool_for_update(replays, hotkey) else { return Ok(false) };
         // The UID changed hands: what waits there for the previous holder joins its pool now.
         let mut free = true;
         if current.amount > 0 {
-            match self.pools.get(current.hotkey) {
+            match self.pool_for_update(replays, current.hotkey) {
                 Some(mut previous) => {
                     self.fold(current.hotkey, &mut previous, block)?;
                     previous.credit_owner(current.amount)?;
