@@ -11,7 +11,7 @@ use waiting::{Cell, CellKey, Cells};
 
 mod replay;
 mod waiting;
-pub use replay::{Replay, MAX_REPLAYS};
+pub use replay::{Replay, MAX_REPLAYS, STALE_AFTER};
 pub use waiting::{Waiting, CELL_SLOTS, MAX_WAITING_SLOTS};
 
 /// Most hotkeys one coldkey may own.
