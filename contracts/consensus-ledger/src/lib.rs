@@ -384,8 +384,11 @@ pub mod consensus_ledger {
             for page in result.payouts.chunks(usize::try_from(MAX_PAYOUTS).unwrap_or(128)) {
                 let amount = staking_distribute(wiring.staking, view.netuid, page.to_vec())
                     .map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Staking))?;
-                token_transfer(wiring.token, wiring.staking, amount).map_err(|_| LedgerError::TransferFailed)?;
                 paid = paid.checked_add(amount).ok_or(LedgerError::Overflow)?;
+            }
+            // One transfer for every page (staking does not look at its balance meanwhile).
+            if paid > 0 {
+                token_transfer(wiring.token, wiring.staking, paid).map_err(|_| LedgerError::TransferFailed)?;
             }
             if result.owner_cut > 0 {
                 token_transfer(wiring.token, view.owner, result.owner_cut).map_err(|_| LedgerError::TransferFailed)?;

@@ -31,9 +31,12 @@ pub struct Pool {
     pub maturing: Vec<Tranche>,
     /// The (netuid, uid) slots where incentive waits for the owner (see `state::waiting`).
     pub waiting: Vec<(u16, u16)>,
-    /// The subnet whose replay list carries this pool's value and shares forward (see
+    /// The replay cell (netuid, cell) that carries this pool's value and shares forward (see
     /// `state::replay`); while set, the fields above are out of date until the pool is loaded.
-    pub replaying: Option<u16>,
+    pub replaying: Option<(u16, u8)>,
+    /// The subnet whose dividends were last paid through the pool (a replay starts on the
+    /// second payout in a row from one subnet).
+    pub paid_on: Option<u16>,
 }
 
 /// `a * b / c`, floored; `None` on overflow or `c == 0`.
@@ -54,7 +57,7 @@ pub fn mul_div_ceil(a: u128, b: u128, c: u128) -> Option<u128> {
 
 impl Pool {
     pub fn new(owner: AccountId, take: u16, block: BlockNumber) -> Self {
-        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0, maturing: Vec::new(), waiting: Vec::new(), replaying: None }
+        Self { owner, take, take_changed_at: block, value: 0, shares: 0, owner_shares: 0, maturing: Vec::new(), waiting: Vec::new(), replaying: None, paid_on: None }
     }
 
     /// The stake that `shares` are worth (floored).

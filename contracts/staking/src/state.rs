@@ -6,12 +6,12 @@ use crate::pool::Pool;
 use bt_interfaces::{AccountId, Balance, BlockNumber, Payout, StakingError, MAX_PAYOUTS, MAX_STAKE_QUERY};
 use ink::prelude::vec::Vec;
 use ink::storage::Mapping;
-use replay::{ReplayList, Replays};
+use replay::{ReplayCell, ReplayKey, Replays};
 use waiting::{Cell, CellKey, Cells};
 
 mod replay;
 mod waiting;
-pub use replay::{Replay, MAX_REPLAYS, STALE_AFTER};
+pub use replay::{Replay, REPLAY_CELL, REPLAY_CELLS, STALE_AFTER};
 pub use waiting::{Waiting, CELL_SLOTS, MAX_WAITING_SLOTS};
 
 /// Most hotkeys one coldkey may own.
@@ -86,8 +86,8 @@ pub struct StakingState {
     folded: Mapping<(AccountId, BlockNumber), Folded>,
     /// Incentive waiting to join its pool, by (netuid, cell of `CELL_SLOTS` UIDs).
     waiting: Mapping<CellKey, Cell>,
-    /// Validators' pools carried forward through their dividends, by netuid.
-    replays: Mapping<u16, ReplayList>,
+    /// Validators' pools carried forward through their dividends, by (netuid, cell).
+    replays: Mapping<ReplayKey, ReplayCell>,
     total_stake: Balance,
     params: StakingParams,
 }
@@ -385,7 +385,7 @@ impl StakingState {
             }
         }
         self.write_cells(cells);
-        self.flush_replays(replays);
+        self.flush_replays(&replays);
         self.total_stake = self.total_stake.checked_add(total).ok_or(StakingError::Overflow)?;
         Ok((total, ink::prelude::vec![StakingEvent::Distributed { payouts: paid, total }]))
     }

@@ -25,6 +25,8 @@ enum Op {
     /// payouts wait in the subnet's cells.
     Distribute { hotkey: u8, netuid: u16, uid: u16, incentive: u128, dividends: u128 },
     Advance { blocks: u32 },
+    /// An epoch's payouts in one call: every hotkey `h` on UID `h`.
+    Epoch { netuid: u16, incentive: u128, dividends: u128 },
     /// The owner lowers the take (ends a replay: it copied the take).
     LowerTake { hotkey: u8, take: u16 },
 }
@@ -42,6 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(hotkey, netuid, uid, incentive, dividends)| Op::Distribute { hotkey, netuid, uid, incentive, dividends }),
         (0u32..12).prop_map(|blocks| Op::Advance { blocks }),
         (0..HOTKEYS, 0u16..12_000).prop_map(|(hotkey, take)| Op::LowerTake { hotkey, take }),
+        (1u16..3, 0u128..1_000_000_000, 0u128..1_000_000_000_000).prop_map(|(netuid, incentive, dividends)| Op::Epoch { netuid, incentive, dividends }),
     ]
 }
 
@@ -97,6 +100,21 @@ fn run(ops: &[Op], direct: bool) -> Vec<Vec<u128>> {
                     held += total;
                     total
                 }
+                Op::Epoch { netuid, incentive, dividends } => {
+                    let payouts: Vec<Payout> = (0..HOTKEYS)
+                        .map(|h| Payout { hotkey: acc(10 + h), uid: u16::from(h), incentive, dividends: dividends * u128::from(h) })
+                        .collect();
+                    let total = if direct {
+                        // Incentive-only payouts on the subnet (where they wait), the others
+                        // from a new one.
+                        let (alone, with): (Vec<Payout>, Vec<Payout>) = payouts.into_iter().partition(|p| p.dividends == 0);
+                        s.distribute(netuid, &alone, block).unwrap().0 + s.distribute(1_000 + step as u16, &with, block).unwrap().0
+                    } else {
+                        s.distribute(netuid, &payouts, block).unwrap().0
+                    };
+                    held += total;
+                    total
+                }
                 Op::Advance { blocks } => {
                     block += blocks;
                     0
@@ -121,13 +139,13 @@ fn run(ops: &[Op], direct: bool) -> Vec<Vec<u128>> {
                         assert!(w.hotkey == hotkey && w.amount > 0, "{slot:?} listed for {hotkey:?} holds {w:?}");
                     }
                     // A replay is carried in one list, and only while no incentive waits.
-                    if let Some(netuid) = pool.replaying {
+                    if let Some((netuid, _)) = pool.replaying {
                         assert_eq!(s.replays_of(netuid).iter().filter(|r| r.hotkey == hotkey).count(), 1);
                         assert!(pool.waiting.is_empty(), "replaying with incentive waiting");
                     }
                     for netuid in 1..3u16 {
                         if s.replays_of(netuid).iter().any(|r| r.hotkey == hotkey) {
-                            assert_eq!(pool.replaying, Some(netuid), "{hotkey:?} carried in {netuid} without knowing it");
+                            assert_eq!(pool.replaying.map(|(n, _)| n), Some(netuid), "{hotkey:?} carried in {netuid} without knowing it");
                         }
                     }
                     snapshot.extend([pool.value, pool.shares, pool.owner_shares, u128::from(pool.take)]);

@@ -5,7 +5,9 @@ use bt_interfaces::env_test;
 use bt_interfaces::Payout;
 use common::acc;
 use staking::pool::Pool;
-use staking::state::{StakingParams, StakingState, MAX_REPLAYS, MAX_TAKE, STALE_AFTER};
+use staking::state::{StakingParams, StakingState, MAX_TAKE, REPLAY_CELL, REPLAY_CELLS, STALE_AFTER};
+
+const MAX_REPLAYS: usize = REPLAY_CELL * REPLAY_CELLS as usize;
 
 const TAO: u128 = 1_000_000_000;
 const OWNER: u8 = 1;
@@ -46,12 +48,13 @@ env_test!(replayed_dividends_leave_the_pool_where_paying_it_each_epoch_would, {
 
     s.distribute(1, &[dividends(HOT, 4, TAO, 10 * TAO)], MATURE).unwrap();
     direct.pay(TAO, 10 * TAO).unwrap();
-    assert_eq!(s.pool(acc(HOT)).unwrap().replaying, Some(1), "the first payout starts a replay");
+    assert_eq!(s.pool(acc(HOT)).unwrap().replaying, None, "the first payout from a subnet goes through the pool");
     for k in 1..4u32 {
         s.distribute(1, &[dividends(HOT, 4, TAO / 2, 7 * TAO + u128::from(k))], MATURE + k).unwrap();
         direct.pay(TAO / 2, 7 * TAO + u128::from(k)).unwrap();
     }
     assert_eq!(books(&s.pool(acc(HOT)).unwrap()), books(&direct));
+    assert_eq!(s.pool(acc(HOT)).unwrap().replaying, Some((1, 0)), "the second one starts a replay");
     assert_eq!(s.replays_of(1).len(), 1);
     assert_eq!(s.stake_of_hotkey(acc(HOT)), direct.value);
     assert_eq!(s.uid_stakes(1, 4, &[acc(HOT)], MATURE + 3), vec![direct.value], "the epoch reads it from the replay");
@@ -94,20 +97,24 @@ env_test!(replayed_dividends_leave_the_pool_where_paying_it_each_epoch_would, {
 env_test!(incentive_alone_or_a_payout_elsewhere_ends_the_replay_first, {
     let mut s = state();
     s.add_stake(acc(NOM), acc(HOT), 6 * TAO, AT).unwrap();
-    s.distribute(1, &[dividends(HOT, 4, 0, 10 * TAO)], MATURE).unwrap();
-    assert_eq!(s.pool(acc(HOT)).unwrap().replaying, Some(1));
+    s.distribute(1, &[dividends(HOT, 4, 0, 5 * TAO)], MATURE).unwrap();
+    s.distribute(1, &[dividends(HOT, 4, 0, 5 * TAO)], MATURE + 1).unwrap();
+    assert_eq!(s.pool(acc(HOT)).unwrap().replaying, Some((1, 0)));
     // Incentive without dividends waits in a cell: the replay is written back first.
-    s.distribute(1, &[dividends(HOT, 4, 3 * TAO, 0)], MATURE + 1).unwrap();
+    s.distribute(1, &[dividends(HOT, 4, 3 * TAO, 0)], MATURE + 2).unwrap();
     let pool = s.pool(acc(HOT)).unwrap();
     assert_eq!((pool.replaying, pool.waiting.clone()), (None, vec![(1, 4)]));
-    assert_eq!(s.uid_stakes(1, 4, &[acc(HOT)], MATURE + 1), vec![19 * TAO]);
-    // Dividends on another subnet deposit what waited and start a replay there.
-    s.distribute(2, &[dividends(HOT, 9, 0, TAO)], MATURE + 2).unwrap();
-    let pool = s.pool(acc(HOT)).unwrap();
-    assert_eq!((pool.replaying, pool.waiting.len()), (Some(2), 0));
-    assert!(s.replays_of(1).is_empty());
-    assert_eq!(s.uid_stakes(2, 9, &[acc(HOT)], MATURE + 2), vec![20 * TAO]);
-    assert_eq!(s.uid_stakes(1, 4, &[acc(HOT)], MATURE + 2), vec![20 * TAO], "read through the other subnet's list");
+    assert_eq!(s.uid_stakes(1, 4, &[acc(HOT)], MATURE + 2), vec![19 * TAO]);
+    s.distribute(1, &[dividends(HOT, 4, 0, TAO)], MATURE + 3).unwrap();
+    assert_eq!(s.pool(acc(HOT)).unwrap().replaying, Some((1, 0)), "what waited was deposited, the replay starts again");
+    // A validator paid on two subnets stays on the pool path: its replay would have to move
+    // between the subnets' cells every epoch.
+    for k in 4..8u32 {
+        s.distribute(2 - (k % 2) as u16, &[dividends(HOT, 4, 0, TAO)], MATURE + k).unwrap();
+        assert_eq!(s.pool(acc(HOT)).unwrap().replaying, None);
+    }
+    assert!(s.replays_of(1).is_empty() && s.replays_of(2).is_empty());
+    assert_eq!(s.uid_stakes(2, 4, &[acc(HOT)], MATURE + 8), vec![24 * TAO]);
     assert_eq!(s.stake_of_hotkey(acc(HOT)), s.total_stake());
 });
 
@@ -117,13 +124,14 @@ env_test!(a_uid_that_changes_hands_keeps_each_validators_replay_apart, {
     s.offer(acc(other_hot), acc(other_cold)).unwrap();
     s.bind(acc(other_hot), acc(other_cold), 10).unwrap();
     s.distribute(1, &[dividends(HOT, 4, 0, 5 * TAO)], MATURE).unwrap();
+    s.distribute(1, &[dividends(HOT, 4, 0, 5 * TAO)], MATURE + 1).unwrap();
     // UID 4 is registered again to another validator.
-    s.distribute(1, &[dividends(other_hot, 4, 0, 2 * TAO)], MATURE + 1).unwrap();
     s.distribute(1, &[dividends(other_hot, 4, 0, 2 * TAO)], MATURE + 2).unwrap();
+    s.distribute(1, &[dividends(other_hot, 4, 0, 2 * TAO)], MATURE + 3).unwrap();
     assert_eq!(s.replays_of(1).len(), 2);
-    assert_eq!(s.uid_stakes(1, 4, &[acc(other_hot)], MATURE + 2), vec![4 * TAO]);
-    assert_eq!(s.uid_stakes(1, 4, &[acc(HOT)], MATURE + 2), vec![5 * TAO]);
-    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 5 * TAO);
+    assert_eq!(s.uid_stakes(1, 4, &[acc(other_hot)], MATURE + 3), vec![4 * TAO]);
+    assert_eq!(s.uid_stakes(1, 4, &[acc(HOT)], MATURE + 3), vec![10 * TAO]);
+    assert_eq!(s.stake_of(acc(HOT), acc(OWNER)), 10 * TAO);
     assert_eq!(s.stake_of(acc(other_hot), acc(other_cold)), 4 * TAO);
     assert_eq!(s.stake_of_hotkey(acc(HOT)) + s.stake_of_hotkey(acc(other_hot)), s.total_stake());
 });
@@ -142,17 +150,18 @@ env_test!(a_full_replay_list_keeps_validators_paid_every_epoch_and_recycles_stal
     };
     epoch(&mut s, MATURE, &validators);
     epoch(&mut s, MATURE + 360, &validators);
+    epoch(&mut s, MATURE + 720, &validators);
     let last = *validators.last().unwrap();
     assert_eq!(s.replays_of(1).len(), MAX_REPLAYS);
     assert_eq!(s.pool(acc(last)).unwrap().replaying, None, "no room: paid through its pool");
-    assert_eq!(s.stake_of_hotkey(acc(last)), 2 * TAO);
+    assert_eq!(s.stake_of_hotkey(acc(last)), 3 * TAO);
     // Long after the others were last paid, the last one takes the place of the oldest.
-    epoch(&mut s, MATURE + 360 + STALE_AFTER + 1, &[last]);
-    assert_eq!(s.pool(acc(last)).unwrap().replaying, Some(1));
+    epoch(&mut s, MATURE + 720 + STALE_AFTER + 1, &[last]);
+    assert!(s.pool(acc(last)).unwrap().replaying.is_some());
     assert_eq!(s.replays_of(1).len(), MAX_REPLAYS);
     let pushed_out: Vec<u8> = validators.iter().copied().filter(|&v| s.pool(acc(v)).unwrap().replaying.is_none()).collect();
     assert_eq!(pushed_out.len(), 1);
-    assert_eq!(s.stake_of_hotkey(acc(pushed_out[0])), 2 * TAO, "written back to its pool");
+    assert_eq!(s.stake_of_hotkey(acc(pushed_out[0])), 3 * TAO, "written back to its pool");
     let total: u128 = validators.iter().map(|&v| s.stake_of_hotkey(acc(v))).sum();
     assert_eq!(total, s.total_stake());
 });
