@@ -189,8 +189,13 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             )
             .await
             .expect("mode");
-            // One real epoch first, so the measured one runs in steady state (full bond matrix).
-            let warm = submit(&mut client, &alice, &lc.run_epoch(netuid)).await;
+            // Real epochs first, so the measured one runs in steady state: a full bond matrix,
+            // and the validators (registered on every bench subnet) paid by this subnet twice
+            // in a row, which is when staking starts replaying their dividends.
+            let mut warm = Ok(());
+            for _ in 0..2 {
+                warm = warm.and(submit(&mut client, &alice, &lc.run_epoch(netuid)).await.map(|_| ()));
+            }
             // The dry run sees the current block; with tempo 1 the next epoch is due one later.
             submit(
                 &mut client,
@@ -236,6 +241,14 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             cost!(mg.exec_result.gas_consumed),
         ));
         queries.push((n, "ledger `set_weights` (full row)", last_set_weights));
+        // Staking on a validator whose dividends are being replayed writes them back first.
+        let stake = client
+            .call(&alice, &sc.add_stake(id(&validators[1]), TAO))
+            .dry_run()
+            .await
+            .map_err(|e| format!("dry run of add_stake (n = {n}): {e:?}"))?;
+        assert_eq!(stake.return_value(), Ok(()), "add_stake on a validator (n = {n})");
+        queries.push((n, "staking `add_stake` on a validator (ends its replay)", cost!(stake.exec_result.gas_consumed)));
     }
     println!(
         "\n| n | bonds | run_epoch ref_time | % of max extrinsic | proof size | % of 5 MiB PoV | result |"
