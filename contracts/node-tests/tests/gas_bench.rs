@@ -247,8 +247,9 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             .dry_run()
             .await
             .map_err(|e| format!("dry run of add_stake (n = {n}): {e:?}"))?;
+        let used = cost!(stake.exec_result.gas_consumed);
         assert_eq!(stake.return_value(), Ok(()), "add_stake on a validator (n = {n})");
-        queries.push((n, "staking `add_stake` on a validator (ends its replay)", cost!(stake.exec_result.gas_consumed)));
+        queries.push((n, "staking `add_stake` on a validator (ends its replay)", used));
     }
     println!(
         "\n| n | bonds | run_epoch ref_time | % of max extrinsic | proof size | % of 5 MiB PoV | result |"
