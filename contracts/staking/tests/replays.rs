@@ -3,32 +3,11 @@
 mod common;
 use bt_interfaces::env_test;
 use bt_interfaces::Payout;
-use common::acc;
+use common::*;
 use staking::pool::Pool;
-use staking::state::{StakingParams, StakingState, MAX_TAKE, REPLAY_CELL, REPLAY_CELLS, STALE_AFTER};
+use staking::state::{StakingState, MAX_TAKE, REPLAY_CELL, REPLAY_CELLS, STALE_AFTER};
 
 const MAX_REPLAYS: usize = REPLAY_CELL * REPLAY_CELLS as usize;
-
-const TAO: u128 = 1_000_000_000;
-const OWNER: u8 = 1;
-const HOT: u8 = 2;
-const NOM: u8 = 3;
-/// The block of the first stake moves; with a stake interval of 1 they mature at `AT + 2`.
-const AT: u32 = 10;
-const MATURE: u32 = AT + 2;
-
-fn state() -> StakingState {
-    let mut s = StakingState::new(StakingParams {
-        min_stake: 1_000,
-        default_take: MAX_TAKE,
-        take_rate_limit: 100,
-        stake_interval: 1,
-        moves_per_interval: u8::MAX,
-    });
-    s.offer(acc(HOT), acc(OWNER)).unwrap();
-    s.bind(acc(HOT), acc(OWNER), 10).unwrap();
-    s
-}
 
 fn dividends(hotkey: u8, uid: u16, incentive: u128, dividends: u128) -> Payout {
     Payout { hotkey: acc(hotkey), uid, incentive, dividends }

@@ -2,30 +2,8 @@
 mod common;
 use bt_interfaces::env_test;
 use bt_interfaces::{Payout, StakingError};
-use common::acc;
+use common::*;
 use staking::state::{StakingParams, StakingState, MAX_OWNED_HOTKEYS, MAX_TAKE};
-
-const TAO: u128 = 1_000_000_000;
-const OWNER: u8 = 1;
-const HOT: u8 = 2;
-const NOM: u8 = 3;
-const NOM2: u8 = 4;
-/// The block of the stake moves below; with a stake interval of 1 they mature at `AT + 2`.
-const AT: u32 = 10;
-const MATURE: u32 = AT + 2;
-
-fn state() -> StakingState {
-    let mut s = StakingState::new(StakingParams {
-        min_stake: 1_000,
-        default_take: MAX_TAKE,
-        take_rate_limit: 100,
-        stake_interval: 1,
-        moves_per_interval: u8::MAX,
-    });
-    s.offer(acc(HOT), acc(OWNER)).unwrap();
-    s.bind(acc(HOT), acc(OWNER), 10).unwrap();
-    s
-}
 
 // Issue 10, finding 2: `claim_hotkey` and registrations bound any unowned hotkey to whoever
 // called first, so a watcher of the transaction pool could take a miner's hotkey (and its
