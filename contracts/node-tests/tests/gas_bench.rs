@@ -193,7 +193,13 @@ async fn run_epoch_gas_table_on(mut client: NodeClient) -> E2EResult<()> {
             // and the validators (registered on every bench subnet) paid by this subnet twice
             // in a row, which is when staking starts replaying their dividends.
             let mut warm = Ok(());
-            for _ in 0..2 {
+            for round in 0..2 {
+                if round > 0 {
+                    // The dry run of a submission sees the current block: the epoch is due in the next.
+                    submit(&mut client, &alice, &tc.transfer(id(&validators[0]), 1, vec![]))
+                        .await
+                        .expect("filler block");
+                }
                 warm = warm.and(submit(&mut client, &alice, &lc.run_epoch(netuid)).await.map(|_| ()));
             }
             // The dry run sees the current block; with tempo 1 the next epoch is due one later.
