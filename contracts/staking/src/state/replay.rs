@@ -58,16 +58,24 @@ const EMPTY: ReplayCell = [None; REPLAY_CELL];
 
 impl Replay {
     fn begin(hotkey: AccountId, uid: u16, pool: &Pool, block: BlockNumber) -> Self {
-        Self {
+        let mut replay = Self {
             hotkey,
             uid,
-            value: pool.value,
-            shares: pool.shares,
-            owner_shares: pool.owner_shares,
+            value: 0,
+            shares: 0,
+            owner_shares: 0,
             take: pool.take,
             until: pool.maturing.iter().map(|t| t.mature_at).min().unwrap_or(BlockNumber::MAX),
             paid_at: block,
-        }
+        };
+        replay.read_from(pool);
+        replay
+    }
+
+    fn read_from(&mut self, pool: &Pool) {
+        self.value = pool.value;
+        self.shares = pool.shares;
+        self.owner_shares = pool.owner_shares;
     }
 
     fn write_into(&self, pool: &mut Pool) {
@@ -81,9 +89,7 @@ impl Replay {
         let mut pool = Pool::new(self.hotkey, self.take, 0);
         self.write_into(&mut pool);
         pool.pay(incentive, dividends)?;
-        self.value = pool.value;
-        self.shares = pool.shares;
-        self.owner_shares = pool.owner_shares;
+        self.read_from(&pool);
         Ok(())
     }
 }
@@ -195,11 +201,18 @@ impl StakingState {
                 taken
             }
         };
-        if let Some(r) = replay {
-            r.write_into(&mut pool);
-        }
-        self.pools.insert(hotkey, &pool);
+        self.write_back(hotkey, &mut pool, replay);
         Some(pool)
+    }
+
+    /// Ends `pool`'s replay: what `replay` carried (already out of its cell) goes back into
+    /// the pool, which is stored.
+    fn write_back(&mut self, hotkey: AccountId, pool: &mut Pool, replay: Option<Replay>) {
+        if let Some(r) = replay {
+            r.write_into(pool);
+        }
+        pool.replaying = None;
+        self.pools.insert(hotkey, pool);
     }
 
     /// Pays `hotkey` on its replay among the home cells of `replays` (`netuid`'s) if it has
@@ -256,9 +269,7 @@ impl StakingState {
         pool.replaying = Some((netuid, u8::try_from(c).unwrap_or(u8::MAX)));
         if let Some(r) = evicted {
             if let Some(mut other) = self.pools.get(r.hotkey) {
-                r.write_into(&mut other);
-                other.replaying = None;
-                self.pools.insert(r.hotkey, &other);
+                self.write_back(r.hotkey, &mut other, Some(r));
             }
         }
     }
