@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Deploys and wires the whole suite (token, registry, staking, ledger) on a running
+# Deploys and wires the whole suite (token, registry, staking, ledger and the ledger's
+# epoch code, which is uploaded and run by the ledger with delegate_call) on a running
 # contracts node with plain `cargo contract`, then writes the addresses to a deployment file.
 #
 #   scripts/deploy.sh [--url ws://127.0.0.1:9944] [--suri //Alice] [--out deployment.json]
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
 done
 
 bundles="$CONTRACTS_TARGET_DIR/ink"
-[ "$skip_build" -eq 1 ] || "$BT_ROOT/scripts/build-contracts.sh" tao-token subnet-registry staking consensus-ledger
+[ "$skip_build" -eq 1 ] || "$BT_ROOT/scripts/build-contracts.sh" tao-token subnet-registry staking consensus-ledger ledger-epochs
 salt="0x$(date +%s%N | sha256sum | cut -c1-16)"
 
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
@@ -60,6 +61,18 @@ instantiate() { # bundle constructor args...
     exit 1
   }
   echo "$result" | json_field "['contract']"
+}
+
+upload() { # bundle: stores its code (no instance) and prints its code hash
+  local bundle="$1" result
+  result=$(cargo contract upload "$bundles/$bundle/$bundle.contract" --suri "$suri" --url "$url" -x --output-json 2>&1) \
+    || echo "$result" | grep -q "already been uploaded" || {
+    echo "$result" | head -20 >&2
+    echo "deploy.sh: uploading $bundle failed" >&2
+    exit 1
+  }
+  # The code hash is the bundle's own (blake2-256 of its wasm), uploaded now or before.
+  json_field "['source']['hash']" < "$bundles/$bundle/$bundle.contract"
 }
 
 # The node must answer before anything is sent (a fresh dev node takes a few seconds).
@@ -107,11 +120,12 @@ echo "token     $token"
 registry=$(instantiate subnet_registry new); echo "registry  $registry"
 staking=$(instantiate staking new);          echo "staking   $staking"
 ledger=$(instantiate consensus_ledger new);  echo "ledger    $ledger"
+epochs=$(upload ledger_epochs);              echo "epochs    $epochs (code)"
 
 call "$token" tao_token configure "$ledger" "[$registry, $staking]"
 call "$registry" subnet_registry configure "$token" "$staking" "$ledger"
 call "$staking" staking configure "$token" "$registry" "$ledger"
-call "$ledger" consensus_ledger configure "$token" "$registry" "$staking"
+call "$ledger" consensus_ledger configure "$token" "$registry" "$staking" "$epochs"
 if [ "$local_net" -eq 1 ]; then
   call "$registry" subnet_registry set_network_params \
     "{ subnet_limit: 32, min_lock: 10000000000, lock_reduction_interval: 1000, network_rate_limit: 0, network_immunity_period: 0, owner_hparams_rate_limit_tempos: 0, allow_local_axons: true }"
@@ -136,6 +150,7 @@ cat > "$out" <<JSON
   "registry": "$registry",
   "staking": "$staking",
   "ledger": "$ledger",
+  "ledger_epochs_code": "$epochs",
   "bundles": "$bundles",
   "local": $([ "$local_net" -eq 1 ] && echo true || echo false),
   "genesis_subnet": $([ "$genesis_subnet" -eq 1 ] && echo 1 || echo null)

@@ -25,7 +25,7 @@ done
 
 "$here/setup.sh"
 echo "==> contract bundles"
-"$here/build-contracts.sh" tao-token subnet-registry staking consensus-ledger >/dev/null
+"$here/build-contracts.sh" tao-token subnet-registry staking consensus-ledger ledger-epochs >/dev/null
 echo "==> neuron binary (cargo build --release; the first build takes a while)"
 # The tests' feature set (one cached build for both); OFFCHAIN_FEATURES= for flex only.
 features="${OFFCHAIN_FEATURES-wgpu}"

@@ -5,7 +5,11 @@
 //!
 //! Rules live in [`state`], [`weights`], [`commits`], [`accrual`] and [`root`]; the contract
 //! below gathers what the registry and staking know, calls the rules, then makes the token
-//! and staking calls they ask for and emits their events.
+//! and staking calls they ask for and emits their events ([`shell`]).
+//!
+//! The subnet epochs (`run_epoch`, `run_due_epochs`) run in a second code blob,
+//! `contracts/ledger-epochs`, which the ledger executes with `delegate_call` on its own
+//! storage and account: one contract, two code blobs, each within the 64 KiB budget.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod accrual;
@@ -13,55 +17,29 @@ pub mod commits;
 pub mod events;
 pub mod pool_math;
 pub mod root;
+pub mod shell;
 pub mod state;
 pub mod weights;
 
-/// A freeing allocator: an epoch's working set fits in contract memory only if the
-/// temporaries of one step are released before the next (see Cargo.toml).
-#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
-
 #[ink::contract]
 pub mod consensus_ledger {
-    use crate::events::{EpochRun, RootEpochRun, RootMemberAdded, WeightsCommitted, WeightsSet};
-    use crate::state::{LedgerEvent, LedgerParams, LedgerState, UidOutput};
+    use crate::shell::{self, EPOCHS_CODE_ID};
+    pub use crate::shell::{EpochReport, Wiring};
+    use crate::state::{LedgerParams, LedgerState, UidOutput};
     use bt_interfaces::calls::{
-        registry_neuron_axons_page, registry_neurons_page, registry_netuids_open, registry_set_pruning_scores,
-        registry_slot_of, registry_subnet, staking_distribute, staking_owner_of, staking_stakes, staking_uid_stakes,
-        token_burn, token_emission_info, token_mint_emission, token_transfer,
+        registry_neuron_axons_page, registry_netuids_open, registry_slot_of, staking_owner_of, staking_stakes,
+        staking_uid_stakes, token_emission_info,
     };
-    use bt_interfaces::{
-        AdminRole, LedgerError, MetagraphEntry, NeuronSlot, SubnetHooks, SubnetView, MAX_PAYOUTS, MAX_STAKE_QUERY,
-    };
+    use bt_interfaces::{AdminRole, LedgerError, MetagraphEntry, NeuronSlot, SubnetHooks, SubnetView};
+    use ink::env::call::{build_call, ExecutionInput, Selector};
+    use ink::env::{CallFlags, DefaultEnvironment};
     use ink::prelude::vec::Vec;
 
     /// Metagraph rows per page (a page stays within ink!'s 16 KiB output buffer).
     pub const METAGRAPH_PAGE: u16 = bt_interfaces::NEURON_AXONS_PAGE;
 
-    /// The other contracts the ledger talks to, fixed at wiring.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct Wiring {
-        pub token: AccountId,
-        pub registry: AccountId,
-        pub staking: AccountId,
-    }
-
-    /// What one epoch moved.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub struct EpochReport {
-        pub netuid: u16,
-        /// Emission the subnet had accrued.
-        pub accrued: Balance,
-        pub owner_cut: Balance,
-        /// Paid to miners, validators and nominators through staking.
-        pub paid: Balance,
-        pub payouts: u32,
-    }
-
+    /// `contracts/ledger-epochs` declares this struct again, field for field, for the code it
+    /// runs on this storage (its layout test compares the two).
     #[ink(storage)]
     pub struct ConsensusLedger {
         state: LedgerState,
@@ -78,14 +56,39 @@ pub mod consensus_ledger {
 
         // ---- admin ----
 
-        /// Admin only, once: the token, registry and staking addresses.
+        /// Admin only, once: the token, registry and staking addresses, and the hash of the
+        /// uploaded `ledger_epochs` code that runs the epochs (locked as a delegate dependency,
+        /// so nobody can remove it while the ledger needs it).
         #[ink(message)]
-        pub fn configure(&mut self, token: AccountId, registry: AccountId, staking: AccountId) -> Result<(), LedgerError> {
+        pub fn configure(
+            &mut self,
+            token: AccountId,
+            registry: AccountId,
+            staking: AccountId,
+            epochs: Hash,
+        ) -> Result<(), LedgerError> {
             self.ensure_admin()?;
             if self.wiring.is_some() {
                 return Err(LedgerError::AlreadyConfigured);
             }
-            self.wiring = Some(Wiring { token, registry, staking });
+            Self::check_epochs_code(epochs)?;
+            self.env().lock_delegate_dependency(&epochs);
+            self.wiring = Some(Wiring { token, registry, staking, epochs });
+            Ok(())
+        }
+
+        /// Admin only: switches the epoch code to `epochs`, which must have been announced
+        /// with `announce_code` at least `UPGRADE_DELAY` blocks before (as for `set_code`).
+        #[ink(message)]
+        pub fn set_epochs_code(&mut self, epochs: Hash) -> Result<(), LedgerError> {
+            let mut wiring = self.wired()?;
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            self.admin.take_due_upgrade(caller, epochs, block).map_err(LedgerError::Upgrade)?;
+            Self::check_epochs_code(epochs)?;
+            self.env().unlock_delegate_dependency(&wiring.epochs);
+            self.env().lock_delegate_dependency(&epochs);
+            wiring.epochs = epochs;
+            self.wiring = Some(wiring);
             Ok(())
         }
 
@@ -188,35 +191,21 @@ pub mod consensus_ledger {
             crate::commits::commit_hash(&hotkey, netuid, &uids, &values, &salt, version_key)
         }
 
-        // ---- epochs ----
+        // ---- epochs (run by the epoch code: `contracts/ledger-epochs`) ----
 
         /// Runs `netuid`'s epoch (anyone may call once it is due): pulls emission, pays the
         /// owner cut, runs Yuma, pays everyone through staking.
         #[ink(message)]
         pub fn run_epoch(&mut self, netuid: u16) -> Result<EpochReport, LedgerError> {
-            let wiring = self.wired()?;
-            let view = self.view(netuid)?;
-            self.epoch(&wiring, &view)
+            let _ = netuid;
+            self.run_in_epochs_code()
         }
 
         /// Runs up to `limit` due epochs, oldest subnets first; returns how many ran.
         #[ink(message)]
         pub fn run_due_epochs(&mut self, limit: u16) -> Result<u16, LedgerError> {
-            let wiring = self.wired()?;
-            let now = self.env().block_number();
-            let netuids = registry_netuids_open(wiring.registry).ok_or(LedgerError::CallFailed)?;
-            let mut ran: u16 = 0;
-            for (netuid, _) in netuids {
-                if ran >= limit {
-                    break;
-                }
-                let view = self.view(netuid)?;
-                if self.state.blocks_until_epoch(netuid, view.hyperparams.tempo, now).unwrap_or(0) == 0 {
-                    self.epoch(&wiring, &view)?;
-                    ran = ran.saturating_add(1);
-                }
-            }
-            Ok(ran)
+            let _ = limit;
+            self.run_in_epochs_code()
         }
 
         // ---- root network ----
@@ -257,7 +246,7 @@ pub mod consensus_ledger {
         #[ink(message)]
         pub fn run_root_epoch(&mut self) -> Result<(), LedgerError> {
             let wiring = self.wired()?;
-            self.pull_emission(&wiring)?;
+            self.pull_emission()?;
             let subnets = registry_netuids_open(wiring.registry).ok_or(LedgerError::CallFailed)?;
             let stakes = staking_stakes(wiring.staking, self.state.root_members()).ok_or(LedgerError::CallFailed)?;
             let events = self.state.run_root_epoch(self.env().block_number(), &subnets, &stakes)?;
@@ -367,44 +356,34 @@ pub mod consensus_ledger {
 
         // ---- internals ----
 
-        fn epoch(&mut self, wiring: &Wiring, view: &SubnetView) -> Result<EpochReport, LedgerError> {
-            let now = self.env().block_number();
-            if let Some(left) = self.state.blocks_until_epoch(view.netuid, view.hyperparams.tempo, now) {
-                if left > 0 {
-                    return Err(LedgerError::EpochNotDue { blocks_left: left });
-                }
-            }
-            self.pull_emission(wiring)?;
-            let slots = self.slots(wiring, view)?;
-            let stakes = self.stakes(wiring, view.netuid, &slots)?;
-            let result = self.state.run_epoch(view, &slots, &stakes, now)?;
-            registry_set_pruning_scores(wiring.registry, view.netuid, result.pruning_scores.clone())
-                .map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Registry))?;
-            let mut paid: Balance = 0;
-            for page in result.payouts.chunks(usize::try_from(MAX_PAYOUTS).unwrap_or(128)) {
-                let amount = staking_distribute(wiring.staking, view.netuid, page.to_vec())
-                    .map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Staking))?;
-                paid = paid.checked_add(amount).ok_or(LedgerError::Overflow)?;
-            }
-            // One transfer for every page (staking does not look at its balance meanwhile).
-            if paid > 0 {
-                token_transfer(wiring.token, wiring.staking, paid).map_err(|_| LedgerError::TransferFailed)?;
-            }
-            if result.owner_cut > 0 {
-                token_transfer(wiring.token, view.owner, result.owner_cut).map_err(|_| LedgerError::TransferFailed)?;
-            }
-            let events = self.state.finish_epoch(view.netuid, now, &result, paid)?;
-            self.emit(events);
-            Ok(EpochReport {
-                netuid: view.netuid,
-                accrued: result.accrued,
-                owner_cut: result.owner_cut,
-                paid,
-                payouts: u32::try_from(result.payouts.len()).unwrap_or(u32::MAX),
-            })
+        /// Runs this call's message in the epoch code, on this contract's storage, and ends
+        /// the call with that code's output (a tail call: nothing here runs after it).
+        /// Returns only when the code could not run at all.
+        fn run_in_epochs_code<T>(&self) -> Result<T, LedgerError> {
+            let epochs = self.wired()?.epochs;
+            let _ = build_call::<DefaultEnvironment>()
+                .delegate(epochs)
+                .call_flags(CallFlags::FORWARD_INPUT | CallFlags::TAIL_CALL)
+                .exec_input(ExecutionInput::new(Selector::new([0; 4])))
+                .returns::<()>()
+                .try_invoke();
+            Err(LedgerError::CallFailed)
         }
 
-        /// Root check, length check, subnet, registration: the first checks of §7.1.
+        /// Refuses a code hash that is not uploaded or is not this ledger's epoch code.
+        fn check_epochs_code(epochs: Hash) -> Result<(), LedgerError> {
+            let id = build_call::<DefaultEnvironment>()
+                .delegate(epochs)
+                .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("epochs_code_id"))))
+                .returns::<u32>()
+                .try_invoke();
+            match id {
+                Ok(Ok(EPOCHS_CODE_ID)) => Ok(()),
+                _ => Err(LedgerError::NotEpochsCode),
+            }
+        }
+
+        /// Root check: the first checks of §7.1.
         fn prelude(&self, netuid: u16, uids: usize, values: usize) -> Result<(SubnetView, u16, NeuronSlot), LedgerError> {
             let wiring = self.wired()?;
             if netuid == bt_interfaces::ROOT_NETUID {
@@ -423,53 +402,14 @@ pub mod consensus_ledger {
             Ok((view, uid, slot))
         }
 
-        /// Mints every block's emission since the last pull and credits it at the current
-        /// shares. Runs before any share changes, so a share applies only to blocks after it.
-        fn pull_emission(&mut self, wiring: &Wiring) -> Result<(), LedgerError> {
-            let minted = token_mint_emission(wiring.token).map_err(|e| e.map_or(LedgerError::CallFailed, LedgerError::Token))?;
-            let unclaimable = self.state.add_emission(minted);
-            if unclaimable > 0 {
-                // No subnet existed for these blocks: the TAO goes back to the unissued supply.
-                token_burn(wiring.token, unclaimable).map_err(|_| LedgerError::TransferFailed)?;
-            }
-            Ok(())
-        }
-
         fn view(&self, netuid: u16) -> Result<SubnetView, LedgerError> {
-            let wiring = self.wired()?;
-            registry_subnet(wiring.registry, netuid).ok_or(LedgerError::CallFailed)?.ok_or(LedgerError::SubnetNotFound)
+            shell::subnet_view(&self.wired()?, netuid)
         }
 
         fn stake_of(&self, hotkey: AccountId) -> Result<Balance, LedgerError> {
             let wiring = self.wired()?;
             let stakes = staking_stakes(wiring.staking, ink::prelude::vec![hotkey]).ok_or(LedgerError::CallFailed)?;
             Ok(stakes.first().copied().unwrap_or(0))
-        }
-
-        fn slots(&self, wiring: &Wiring, view: &SubnetView) -> Result<Vec<NeuronSlot>, LedgerError> {
-            let mut slots = Vec::with_capacity(usize::from(view.n));
-            while slots.len() < usize::from(view.n) {
-                let start = u16::try_from(slots.len()).map_err(|_| LedgerError::SubnetTooLarge)?;
-                let page = registry_neurons_page(wiring.registry, view.netuid, start).ok_or(LedgerError::CallFailed)?;
-                if page.is_empty() {
-                    break;
-                }
-                slots.extend(page);
-                if slots.len() > usize::from(crate::state::MAX_EPOCH_UIDS) {
-                    return Err(LedgerError::SubnetTooLarge);
-                }
-            }
-            Ok(slots)
-        }
-
-        fn stakes(&self, wiring: &Wiring, netuid: u16, slots: &[NeuronSlot]) -> Result<Vec<Balance>, LedgerError> {
-            let mut stakes = Vec::with_capacity(slots.len());
-            for page in slots.chunks(usize::try_from(MAX_STAKE_QUERY).unwrap_or(256)) {
-                let start = u16::try_from(stakes.len()).map_err(|_| LedgerError::SubnetTooLarge)?;
-                let hotkeys = page.iter().map(|s| s.hotkey).collect();
-                stakes.extend(staking_uid_stakes(wiring.staking, netuid, start, hotkeys).ok_or(LedgerError::CallFailed)?);
-            }
-            Ok(stakes)
         }
 
         fn ensure_admin(&self) -> Result<(), LedgerError> {
@@ -484,22 +424,13 @@ pub mod consensus_ledger {
             if self.wired()?.registry == self.env().caller() { Ok(()) } else { Err(LedgerError::NotRegistry) }
         }
 
-        fn emit(&self, events: Vec<LedgerEvent>) {
-            for event in events {
-                match event {
-                    LedgerEvent::WeightsSet { netuid, uid } => self.env().emit_event(WeightsSet { netuid, uid }),
-                    LedgerEvent::WeightsCommitted { netuid, hotkey, hash } => {
-                        self.env().emit_event(WeightsCommitted { netuid, hotkey, hash })
-                    }
-                    LedgerEvent::EpochRun { netuid, block, emission, owner_cut, paid } => {
-                        self.env().emit_event(EpochRun { netuid, block, emission, owner_cut, paid })
-                    }
-                    LedgerEvent::RootEpochRun { block, voted } => self.env().emit_event(RootEpochRun { block, voted }),
-                    LedgerEvent::RootMemberAdded { hotkey, replaced } => {
-                        self.env().emit_event(RootMemberAdded { hotkey, replaced })
-                    }
-                }
-            }
+        fn emit(&self, events: Vec<crate::state::LedgerEvent>) {
+            shell::emit(events)
+        }
+
+        fn pull_emission(&mut self) -> Result<(), LedgerError> {
+            let wiring = self.wired()?;
+            shell::pull_emission(&mut self.state, &wiring)
         }
     }
 
@@ -508,7 +439,7 @@ pub mod consensus_ledger {
         fn subnet_created(&mut self, netuid: u16, block: BlockNumber) -> Result<(), LedgerError> {
             self.ensure_registry()?;
             // Blocks before the subnet existed belong to the subnets that existed then.
-            self.pull_emission(&self.wired()?)?;
+            self.pull_emission()?;
             self.state.subnet_created(netuid, block);
             Ok(())
         }
@@ -521,7 +452,7 @@ pub mod consensus_ledger {
         #[ink(message)]
         fn registration_switched(&mut self, netuid: u16, allowed: bool) -> Result<(), LedgerError> {
             self.ensure_registry()?;
-            self.pull_emission(&self.wired()?)?;
+            self.pull_emission()?;
             self.state.registration_switched(netuid, allowed);
             Ok(())
         }
@@ -529,7 +460,7 @@ pub mod consensus_ledger {
         #[ink(message)]
         fn subnet_dissolved(&mut self, netuid: u16) -> Result<(), LedgerError> {
             self.ensure_registry()?;
-            self.pull_emission(&self.wired()?)?;
+            self.pull_emission()?;
             self.state.subnet_dissolved(netuid);
             Ok(())
         }

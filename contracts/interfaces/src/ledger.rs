@@ -92,6 +92,9 @@ pub enum LedgerError {
     RootStakeBelowMinimum { stake: Balance, minimum: Balance },
     /// A code upgrade was refused (see `UpgradeError`).
     Upgrade(crate::UpgradeError),
+    /// The code hash is not the ledger's epoch code: upload the `ledger_epochs` bundle built
+    /// with this ledger and pass its code hash.
+    NotEpochsCode,
 }
 
 /// What the registry tells the ledger about subnets, so emission accrues from creation and

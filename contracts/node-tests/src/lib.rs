@@ -30,12 +30,14 @@ pub const TAO: u128 = 1_000_000_000;
 /// and a stake move in the block where earlier stake matures also folds that stake into its
 /// pool (a few more storage reads and writes than the dry run saw). Unused gas is refunded.
 pub const GAS_MARGIN_PERCENT: u64 = 30;
-/// The contracts the suite deploys, by package name.
-pub const CONTRACTS: [&str; 4] = [
+/// The contracts the suite deploys, by package name (`ledger_epochs` is the ledger's epoch
+/// code: uploaded, not instantiated).
+pub const CONTRACTS: [&str; 5] = [
     "tao_token",
     "subnet_registry",
     "staking",
     "consensus_ledger",
+    "ledger_epochs",
 ];
 
 fn release_wasm_paths() -> Vec<PathBuf> {
@@ -125,7 +127,7 @@ pub struct Suite {
 
 impl Suite {
     /// Deploys token (with `genesis` as dev allocation), registry, staking and ledger from
-    /// `admin`, then wires them (token minter = ledger; protocol = registry and staking).
+    /// `admin`, uploads the ledger's epoch code, then wires them (token minter = ledger; protocol = registry and staking).
     pub async fn deploy(
         client: &mut NodeClient,
         admin: &Keypair,
@@ -156,6 +158,7 @@ impl Suite {
             .instantiate("consensus_ledger", admin, &mut ConsensusLedgerRef::new())
             .submit()
             .await?;
+        let epochs = client.upload("ledger_epochs", admin).submit().await?.code_hash;
         let s = Suite {
             token: token.account_id,
             registry: registry.account_id,
@@ -198,7 +201,7 @@ impl Suite {
                 admin,
                 &ledger
                     .call_builder::<ConsensusLedger>()
-                    .configure(s.token, s.registry, s.staking),
+                    .configure(s.token, s.registry, s.staking, epochs),
             )
             .await?
             .return_value()

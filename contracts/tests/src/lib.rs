@@ -101,6 +101,43 @@ impl Chain {
         self.sandbox.build_blocks(n)
     }
 
+    /// Moves the chain `n` blocks ahead at once, without building the blocks between (for
+    /// waits of days, such as an upgrade delay; building 50,000 blocks takes minutes).
+    pub fn skip_blocks(&mut self, n: u32) -> u32 {
+        use drink::Sandbox;
+        let current = self.sandbox.block_number();
+        let next = current.checked_add(n).expect("block number overflow");
+        self.sandbox.execute_with(|| {
+            let parent = MinimalSandbox::finalize_block(current);
+            MinimalSandbox::initialize_block(next, parent);
+        });
+        next
+    }
+
+    /// Uploads `wasm` without instantiating it (code a contract runs with `delegate_call`);
+    /// returns its code hash.
+    pub fn upload(&mut self, deployer: &AccountId32, wasm: Vec<u8>) -> Result<ink::primitives::Hash, CallFailure> {
+        let uploaded = self
+            .sandbox
+            .upload_contract(wasm, deployer.clone(), None, Determinism::Enforced)
+            .map_err(|e| CallFailure::Dispatch(format!("upload: {e:?}")))?;
+        Ok(ink::primitives::Hash::from(uploaded.code_hash.0))
+    }
+
+    /// Removes uploaded code as `owner` (the pallet's `remove_code` extrinsic): what the
+    /// uploader of code that no contract holds on to may do.
+    pub fn remove_code(&mut self, owner: &AccountId32, code_hash: ink::primitives::Hash) -> Result<(), String> {
+        use drink::frame_support::dispatch::RawOrigin;
+        use drink::minimal::MinimalSandboxRuntime;
+        use drink::Sandbox;
+        let hash: [u8; 32] = code_hash.as_ref().try_into().expect("a code hash is 32 bytes");
+        let origin = RawOrigin::Signed(owner.clone()).into();
+        self.sandbox
+            .execute_with(|| drink::pallet_contracts::Pallet::<MinimalSandboxRuntime>::remove_code(origin, hash.into()))
+            .map(|_| ())
+            .map_err(|e| format!("{:?}", e.error))
+    }
+
     /// Instantiates `wasm` with constructor `constructor` and `args`; returns the address.
     pub fn deploy(
         &mut self,

@@ -36,7 +36,7 @@ pub fn deploy_token(chain: &mut Chain, genesis: Vec<(AccountId32, Balance)>) -> 
     Ok(TokenSetup { deployer, token, minter, protocol, wired_at })
 }
 
-/// All four contracts, deployed and wired as `scripts/deploy.sh` does, with local-network
+/// All four contracts (and the ledger's epoch code), deployed and wired as `scripts/deploy.sh` does, with local-network
 /// parameters (small lock, no creation rate limit, loopback axons allowed, stake maturing
 /// in two blocks).
 pub struct Suite {
@@ -45,6 +45,8 @@ pub struct Suite {
     pub registry: AccountId32,
     pub staking: AccountId32,
     pub ledger: AccountId32,
+    /// The ledger's epoch code (uploaded, run by the ledger with `delegate_call`).
+    pub epochs: ink::primitives::Hash,
 }
 
 pub const TAO: Balance = 1_000_000_000;
@@ -58,12 +60,13 @@ impl Suite {
         let registry = chain.deploy(&admin, wasm("subnet_registry"), "new", (), b"suite")?;
         let staking = chain.deploy(&admin, wasm("staking"), "new", (), b"suite")?;
         let ledger = chain.deploy(&admin, wasm("consensus_ledger"), "new", (), b"suite")?;
-        let suite = Suite { admin, token, registry, staking, ledger };
+        let epochs = chain.upload(&admin, wasm("ledger_epochs"))?;
+        let suite = Suite { admin, token, registry, staking, ledger, epochs };
         let (t, r, s, l) = (suite.id(&suite.token), suite.id(&suite.registry), suite.id(&suite.staking), suite.id(&suite.ledger));
         suite.expect_ok::<TokenError>(chain, &suite.token, "configure", (l, vec![r, s]));
         suite.expect_ok::<bt_interfaces::RegistryError>(chain, &suite.registry, "configure", (t, s, l));
         suite.expect_ok::<bt_interfaces::StakingError>(chain, &suite.staking, "configure", (t, r, l));
-        suite.expect_ok::<bt_interfaces::LedgerError>(chain, &suite.ledger, "configure", (t, r, s));
+        suite.expect_ok::<bt_interfaces::LedgerError>(chain, &suite.ledger, "configure", (t, r, s, epochs));
         let params = subnet_registry::state::NetworkParams {
             subnet_limit: 8,
             min_lock: 10 * TAO,

@@ -562,6 +562,10 @@ impl Explain for LedgerError {
                 "stake more on the hotkey (`neuron stake add`)",
             ),
             LedgerError::Upgrade(e) => e.explain(),
+            LedgerError::NotEpochsCode => r(
+                "that code hash is not the ledger's epoch code (not uploaded, or another contract's code)",
+                "upload the `ledger_epochs` bundle built with this ledger and pass its code hash",
+            ),
         }
     }
 }
