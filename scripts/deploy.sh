@@ -120,11 +120,13 @@ echo "token     $token"
 registry=$(instantiate subnet_registry new); echo "registry  $registry"
 staking=$(instantiate staking new);          echo "staking   $staking"
 ledger=$(instantiate consensus_ledger new);  echo "ledger    $ledger"
-epochs=$(upload ledger_epochs);              echo "epochs    $epochs (code)"
 
 call "$token" tao_token configure "$ledger" "[$registry, $staking]"
 call "$registry" subnet_registry configure "$token" "$staking" "$ledger"
 call "$staking" staking configure "$token" "$registry" "$ledger"
+# Upload the epoch code right before the ledger locks it: code nothing holds may be removed
+# by whoever uploaded it first (configure refuses a hash whose code is gone: run again).
+epochs=$(upload ledger_epochs);              echo "epochs    $epochs (code)"
 call "$ledger" consensus_ledger configure "$token" "$registry" "$staking" "$epochs"
 if [ "$local_net" -eq 1 ]; then
   call "$registry" subnet_registry set_network_params \

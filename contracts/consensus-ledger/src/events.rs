@@ -1,5 +1,6 @@
 //! The ledger's ink! events.
 use bt_interfaces::{AccountId, Balance, BlockNumber};
+use ink::primitives::Hash;
 
 #[ink::event]
 pub struct WeightsSet {
@@ -38,4 +39,12 @@ pub struct RootMemberAdded {
     #[ink(topic)]
     pub hotkey: AccountId,
     pub replaced: Option<AccountId>,
+}
+
+/// A change of the ledger's epoch code was announced (`code_hash: Some`) or cancelled; it
+/// may be applied with `set_epochs_code` from `effective_at` on.
+#[ink::event]
+pub struct EpochsCodeAnnounced {
+    pub code_hash: Option<Hash>,
+    pub effective_at: BlockNumber,
 }

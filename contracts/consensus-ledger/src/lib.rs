@@ -24,7 +24,8 @@ pub mod weights;
 #[ink::contract]
 pub mod consensus_ledger {
     use crate::shell::{self, EPOCHS_CODE_ID};
-    pub use crate::shell::{EpochReport, Wiring};
+    use crate::events::EpochsCodeAnnounced;
+    pub use crate::shell::{EpochReport, EpochsCode, Wiring};
     use crate::state::{LedgerParams, LedgerState, UidOutput};
     use bt_interfaces::calls::{
         registry_neuron_axons_page, registry_netuids_open, registry_slot_of, staking_owner_of, staking_stakes,
@@ -73,21 +74,37 @@ pub mod consensus_ledger {
             }
             Self::check_epochs_code(epochs)?;
             self.env().lock_delegate_dependency(&epochs);
+            let epochs = EpochsCode { hash: epochs, id: EPOCHS_CODE_ID, pending: None };
             self.wiring = Some(Wiring { token, registry, staking, epochs });
             Ok(())
         }
 
-        /// Admin only: switches the epoch code to `epochs`, which must have been announced
-        /// with `announce_code` at least `UPGRADE_DELAY` blocks before (as for `set_code`).
+        /// Admin only: announces a new epoch code (`Some`) or cancels (`None`); it may be set
+        /// with `set_epochs_code` from `UPGRADE_DELAY` blocks later. A ledger code upgrade that
+        /// changes the epoch code too announces both, then sets both once due.
+        #[ink(message)]
+        pub fn announce_epochs_code(&mut self, code_hash: Option<Hash>) -> Result<(), LedgerError> {
+            let mut wiring = self.wired()?;
+            let (caller, block) = (self.env().caller(), self.env().block_number());
+            let announced =
+                self.admin.announce_in(&mut wiring.epochs.pending, caller, code_hash, block).map_err(LedgerError::Upgrade)?;
+            self.wiring = Some(wiring);
+            self.env().emit_event(EpochsCodeAnnounced { code_hash, effective_at: announced.effective_at });
+            Ok(())
+        }
+
+        /// Admin only: switches the epoch code to `epochs` once its announcement
+        /// (`announce_epochs_code`) is due.
         #[ink(message)]
         pub fn set_epochs_code(&mut self, epochs: Hash) -> Result<(), LedgerError> {
             let mut wiring = self.wired()?;
             let (caller, block) = (self.env().caller(), self.env().block_number());
-            self.admin.take_due_upgrade(caller, epochs, block).map_err(LedgerError::Upgrade)?;
+            self.admin.take_due_in(&mut wiring.epochs.pending, caller, epochs, block).map_err(LedgerError::Upgrade)?;
             Self::check_epochs_code(epochs)?;
-            self.env().unlock_delegate_dependency(&wiring.epochs);
+            self.env().unlock_delegate_dependency(&wiring.epochs.hash);
             self.env().lock_delegate_dependency(&epochs);
-            wiring.epochs = epochs;
+            wiring.epochs.hash = epochs;
+            wiring.epochs.id = EPOCHS_CODE_ID;
             self.wiring = Some(wiring);
             Ok(())
         }
@@ -121,11 +138,15 @@ pub mod consensus_ledger {
         }
 
         /// Admin only: replaces this contract's code with the announced `code_hash` once the
-        /// announcement is due (storage layout must stay compatible).
+        /// announcement is due (storage layout must stay compatible). Refuses the epoch code,
+        /// which would leave the ledger without its messages for good.
         #[ink(message)]
         pub fn set_code(&mut self, code_hash: Hash) -> Result<(), LedgerError> {
             let (caller, block) = (self.env().caller(), self.env().block_number());
             self.admin.take_due_upgrade(caller, code_hash, block).map_err(LedgerError::Upgrade)?;
+            if Self::epochs_code_id(code_hash).is_some() {
+                return Err(LedgerError::IsEpochsCode);
+            }
             self.env().set_code_hash(&code_hash).map_err(|_| LedgerError::CallFailed)
         }
 
@@ -317,10 +338,12 @@ pub mod consensus_ledger {
             self.state.weights_of(netuid, uid).map(|r| (r.at, r.entries))
         }
 
-        /// The bond row of `uid` after the last epoch.
+        /// The bond row of `uid` after the last epoch (read by the epoch code, whose
+        /// allocator frees each bond cell it passes).
         #[ink(message)]
-        pub fn bonds(&self, netuid: u16, uid: u16) -> Option<(BlockNumber, Vec<(u16, u16)>)> {
-            self.state.bonds_of(netuid, uid).map(|r| (r.at, r.entries))
+        pub fn bonds(&self, netuid: u16, uid: u16) -> Result<Option<(BlockNumber, Vec<(u16, u16)>)>, LedgerError> {
+            let _ = (netuid, uid);
+            self.run_in_epochs_code()
         }
 
         #[ink(message)]
@@ -361,8 +384,11 @@ pub mod consensus_ledger {
         /// Returns only when the code could not run at all.
         fn run_in_epochs_code<T>(&self) -> Result<T, LedgerError> {
             let epochs = self.wired()?.epochs;
+            if epochs.id != EPOCHS_CODE_ID {
+                return Err(LedgerError::EpochsCodeOutdated);
+            }
             let _ = build_call::<DefaultEnvironment>()
-                .delegate(epochs)
+                .delegate(epochs.hash)
                 .call_flags(CallFlags::FORWARD_INPUT | CallFlags::TAIL_CALL)
                 .exec_input(ExecutionInput::new(Selector::new([0; 4])))
                 .returns::<()>()
@@ -372,14 +398,22 @@ pub mod consensus_ledger {
 
         /// Refuses a code hash that is not uploaded or is not this ledger's epoch code.
         fn check_epochs_code(epochs: Hash) -> Result<(), LedgerError> {
+            match Self::epochs_code_id(epochs) {
+                Some(EPOCHS_CODE_ID) => Ok(()),
+                _ => Err(LedgerError::NotEpochsCode),
+            }
+        }
+
+        /// What `code` answers as epoch code (`None`: not uploaded, or not epoch code).
+        fn epochs_code_id(code: Hash) -> Option<u32> {
             let id = build_call::<DefaultEnvironment>()
-                .delegate(epochs)
+                .delegate(code)
                 .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("epochs_code_id"))))
                 .returns::<u32>()
                 .try_invoke();
             match id {
-                Ok(Ok(EPOCHS_CODE_ID)) => Ok(()),
-                _ => Err(LedgerError::NotEpochsCode),
+                Ok(Ok(id)) => Some(id),
+                _ => None,
             }
         }
 

@@ -22,9 +22,20 @@ pub struct Wiring {
     pub token: AccountId,
     pub registry: AccountId,
     pub staking: AccountId,
-    /// The uploaded `ledger_epochs` code the epoch messages run (changed only by an announced
-    /// upgrade, like the ledger's own code).
-    pub epochs: Hash,
+    pub epochs: EpochsCode,
+}
+
+/// The uploaded `ledger_epochs` code the ledger runs its subnet epochs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct EpochsCode {
+    pub hash: Hash,
+    /// The `EPOCHS_CODE_ID` the code answered when it was set. A ledger upgraded since to a
+    /// layout with another id runs no epoch until its own epoch code is set.
+    pub id: u32,
+    /// A change announced with `announce_epochs_code` (the same delay as the ledger's code).
+    pub pending: Option<bt_interfaces::PendingUpgrade>,
 }
 
 /// What one epoch moved.

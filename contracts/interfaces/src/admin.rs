@@ -60,24 +60,52 @@ impl AdminRole {
 
     /// Announces `code_hash` (replacing any earlier announcement) or, with `None`, cancels.
     pub fn announce_upgrade(&mut self, caller: AccountId, code_hash: Option<Hash>, block: BlockNumber) -> Result<UpgradeAnnounced, UpgradeError> {
-        if !self.is(caller) {
-            return Err(UpgradeError::NotAdmin);
-        }
-        let effective_at = block.saturating_add(UPGRADE_DELAY);
-        self.upgrade = code_hash.map(|code_hash| PendingUpgrade { code_hash, effective_at });
-        Ok(UpgradeAnnounced { code_hash, effective_at })
+        let mut slot = self.upgrade;
+        let announced = self.announce_in(&mut slot, caller, code_hash, block)?;
+        self.upgrade = slot;
+        Ok(announced)
     }
 
     /// Consumes the announcement of `code_hash` if it is due; the caller then swaps the code.
     pub fn take_due_upgrade(&mut self, caller: AccountId, code_hash: Hash, block: BlockNumber) -> Result<(), UpgradeError> {
+        let mut slot = self.upgrade;
+        self.take_due_in(&mut slot, caller, code_hash, block)?;
+        self.upgrade = slot;
+        Ok(())
+    }
+
+    /// `announce_upgrade` for another code a contract runs (kept in `slot`, with the same delay).
+    pub fn announce_in(
+        &self,
+        slot: &mut Option<PendingUpgrade>,
+        caller: AccountId,
+        code_hash: Option<Hash>,
+        block: BlockNumber,
+    ) -> Result<UpgradeAnnounced, UpgradeError> {
         if !self.is(caller) {
             return Err(UpgradeError::NotAdmin);
         }
-        let pending = self.upgrade.filter(|p| p.code_hash == code_hash).ok_or(UpgradeError::NotAnnounced)?;
+        let effective_at = block.saturating_add(UPGRADE_DELAY);
+        *slot = code_hash.map(|code_hash| PendingUpgrade { code_hash, effective_at });
+        Ok(UpgradeAnnounced { code_hash, effective_at })
+    }
+
+    /// `take_due_upgrade` for an announcement kept in `slot`.
+    pub fn take_due_in(
+        &self,
+        slot: &mut Option<PendingUpgrade>,
+        caller: AccountId,
+        code_hash: Hash,
+        block: BlockNumber,
+    ) -> Result<(), UpgradeError> {
+        if !self.is(caller) {
+            return Err(UpgradeError::NotAdmin);
+        }
+        let pending = slot.filter(|p| p.code_hash == code_hash).ok_or(UpgradeError::NotAnnounced)?;
         if block < pending.effective_at {
             return Err(UpgradeError::NotDue { blocks_left: pending.effective_at.saturating_sub(block) });
         }
-        self.upgrade = None;
+        *slot = None;
         Ok(())
     }
 

@@ -95,6 +95,12 @@ pub enum LedgerError {
     /// The code hash is not the ledger's epoch code: upload the `ledger_epochs` bundle built
     /// with this ledger and pass its code hash.
     NotEpochsCode,
+    /// `set_code` was given the epoch code's hash: the epoch code changes with
+    /// `announce_epochs_code` and `set_epochs_code`.
+    IsEpochsCode,
+    /// The epoch code was checked by an earlier version of the ledger's code: announce and set
+    /// the epoch code built with this version (`set_epochs_code`).
+    EpochsCodeOutdated,
 }
 
 /// What the registry tells the ledger about subnets, so emission accrues from creation and

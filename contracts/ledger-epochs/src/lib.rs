@@ -46,6 +46,12 @@ pub mod ledger_epochs {
             EPOCHS_CODE_ID
         }
 
+        /// `ConsensusLedger::bonds`.
+        #[ink(message)]
+        pub fn bonds(&self, netuid: u16, uid: u16) -> Result<Option<(BlockNumber, Vec<(u16, u16)>)>, LedgerError> {
+            Ok(self.state.bonds_of(netuid, uid).map(|r| (r.at, r.entries)))
+        }
+
         /// `ConsensusLedger::run_epoch`.
         #[ink(message)]
         pub fn run_epoch(&mut self, netuid: u16) -> Result<EpochReport, LedgerError> {

@@ -154,7 +154,7 @@ async fn epochs_pay_exactly_what_yuma_predicts_on(mut client: NodeClient) -> E2E
                     .map(|(_, r)| r)
                     .unwrap_or_default(),
             );
-            let b = query(&mut client, &alice, &lc.bonds(netuid, e.uid)).await?;
+            let b = query(&mut client, &alice, &lc.bonds(netuid, e.uid)).await?.expect("bonds");
             bonds.push(
                 b.filter(|(at, _)| *at > e.registered_at)
                     .map(|(_, r)| r)

@@ -59,7 +59,7 @@ fn the_ledger_runs_only_checked_epoch_code() {
 
     let epochs = l.chain.upload(&admin, wasm("ledger_epochs")).expect("upload epochs");
     assert_eq!(l.configure(epochs), Ok(()));
-    assert_eq!(l.wiring().map(|w| w.epochs), Some(epochs));
+    assert_eq!(l.wiring().map(|w| w.epochs.hash), Some(epochs));
     assert_eq!(l.configure(epochs), Err(LedgerError::AlreadyConfigured));
 }
 
@@ -78,7 +78,7 @@ fn nobody_can_remove_the_epoch_code_from_under_the_ledger() {
 }
 
 #[test]
-fn the_epoch_code_changes_only_after_an_announced_delay() {
+fn the_epoch_code_changes_only_after_its_own_announced_delay() {
     let mut l = Ledger::new();
     let admin = l.admin.clone();
     let stranger = l.chain.account();
@@ -86,23 +86,34 @@ fn the_epoch_code_changes_only_after_an_announced_delay() {
     let staking_code = l.chain.upload(&admin, wasm("staking")).expect("upload staking");
     assert_eq!(l.configure(epochs), Ok(()));
 
+    assert_eq!(l.call(&stranger, "announce_epochs_code", (Some(epochs),)), Err(LedgerError::Upgrade(UpgradeError::NotAdmin)));
     assert_eq!(l.call(&stranger, "set_epochs_code", (epochs,)), Err(LedgerError::Upgrade(UpgradeError::NotAdmin)));
     assert_eq!(l.call(&admin, "set_epochs_code", (epochs,)), Err(LedgerError::Upgrade(UpgradeError::NotAnnounced)));
+    // The ledger's own code announcement does not cover the epoch code, nor the reverse.
     assert_eq!(l.call(&admin, "announce_code", (Some(epochs),)), Ok(()));
+    l.chain.skip_blocks(UPGRADE_DELAY);
+    assert_eq!(l.call(&admin, "set_epochs_code", (epochs,)), Err(LedgerError::Upgrade(UpgradeError::NotAnnounced)));
+    // Nor can the ledger's code become the epoch code: the ledger would lose its messages.
+    assert_eq!(l.call(&admin, "set_code", (epochs,)), Err(LedgerError::IsEpochsCode));
+
+    assert_eq!(l.call(&admin, "announce_epochs_code", (Some(epochs),)), Ok(()));
     assert_eq!(
         l.call(&admin, "set_epochs_code", (epochs,)),
         Err(LedgerError::Upgrade(UpgradeError::NotDue { blocks_left: UPGRADE_DELAY }))
     );
+    assert_eq!(l.wiring().and_then(|w| w.epochs.pending).map(|p| p.code_hash), Some(epochs));
 
     // Even a due announcement cannot make other code the epoch code.
-    assert_eq!(l.call(&admin, "announce_code", (Some(staking_code),)), Ok(()));
+    assert_eq!(l.call(&admin, "announce_epochs_code", (Some(staking_code),)), Ok(()));
     l.chain.skip_blocks(UPGRADE_DELAY);
     assert_eq!(l.call(&admin, "set_epochs_code", (staking_code,)), Err(LedgerError::NotEpochsCode));
 
-    assert_eq!(l.call(&admin, "announce_code", (Some(epochs),)), Ok(()));
+    assert_eq!(l.call(&admin, "announce_epochs_code", (Some(epochs),)), Ok(()));
     l.chain.skip_blocks(UPGRADE_DELAY);
     assert_eq!(l.call(&admin, "set_epochs_code", (epochs,)), Ok(()));
-    assert_eq!(l.wiring().map(|w| w.epochs), Some(epochs));
+    let wired = l.wiring().expect("wired").epochs;
+    assert_eq!((wired.hash, wired.pending), (epochs, None));
     // Switching released the old lock and took the new one: the code is still held.
-    assert!(l.chain.remove_code(&admin, epochs).is_err(), "the epoch code became removable");
+    let removed = l.chain.remove_code(&admin, epochs);
+    assert!(removed.as_ref().is_err_and(|e| e.contains("CodeInUse")), "the epoch code became removable: {removed:?}");
 }

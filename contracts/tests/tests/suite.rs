@@ -377,6 +377,14 @@ fn epochs_pay_miners_validators_nominators_and_the_owner() {
     let nominator_before = w.stake_of(&vali, &nominator);
     let miner_before: Vec<u128> = miners.iter().map(|m| w.stake_of(m, &owner)).collect();
     let report = w.next_epoch();
+    // The ledger runs epochs in its epoch code (delegate_call, tail call): that code's typed
+    // refusals come back unchanged and revert, and `run_due_epochs` runs what is due.
+    let (ledger, netuid) = (w.s.ledger.clone(), w.netuid);
+    let again = w.chain.query::<Result<EpochReport, LedgerError>>(&nominator, &ledger, "run_epoch", (netuid,));
+    assert!(matches!(again, Err(LedgerError::EpochNotDue { blocks_left }) if blocks_left > 0), "{again:?}");
+    assert_eq!(w.chain.query::<Result<u16, LedgerError>>(&nominator, &ledger, "run_due_epochs", (8u16,)), Ok(0));
+    let bond = w.chain.query::<Result<Option<(u32, Vec<(u16, u16)>)>, LedgerError>>(&nominator, &ledger, "bonds", (netuid, 0u16));
+    assert!(matches!(&bond, Ok(Some((_, row))) if !row.is_empty()), "validator bond row: {bond:?}");
     // Owner cut: 18% of the accrued emission, to the owner's coldkey balance.
     assert_eq!(report.owner_cut, report.accrued * 11_796 / 65_535);
     assert_eq!(w.s.balance(&mut w.chain, &owner), owner_before + report.owner_cut);
@@ -391,6 +399,9 @@ fn epochs_pay_miners_validators_nominators_and_the_owner() {
     assert_eq!(mg.len(), 4);
     assert!(mg[0].validator_permit && mg[0].dividends > 60_000, "{:?}", mg[0]);
     assert!(mg[1].incentive > mg[2].incentive && mg[3].incentive == 0);
+    let left = w.chain.query::<Result<u32, LedgerError>>(&nominator, &ledger, "blocks_until_next_epoch", (netuid,)).unwrap();
+    w.chain.advance(left);
+    assert_eq!(w.chain.query::<Result<u16, LedgerError>>(&nominator, &ledger, "run_due_epochs", (8u16,)), Ok(1));
     let mut accounts = vec![owner, vali, nominator];
     accounts.extend(miners);
     w.assert_books(&accounts);

@@ -566,6 +566,14 @@ impl Explain for LedgerError {
                 "that code hash is not the ledger's epoch code (not uploaded, or another contract's code)",
                 "upload the `ledger_epochs` bundle built with this ledger and pass its code hash",
             ),
+            LedgerError::IsEpochsCode => r(
+                "that code hash is the ledger's epoch code, not the ledger's own code",
+                "change the epoch code with `announce_epochs_code` and `set_epochs_code`",
+            ),
+            LedgerError::EpochsCodeOutdated => r(
+                "the ledger's code was upgraded and its epoch code was not yet",
+                "the admin sets the epoch code built with this ledger (`set_epochs_code`)",
+            ),
         }
     }
 }

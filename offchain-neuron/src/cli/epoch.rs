@@ -7,7 +7,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use super::common::{ChainArgs, KeyArgs, WriteReport, print_json, submit};
-use crate::chain::{Chain, wire_account};
+use crate::chain::{Chain, Explain, wire_account};
 use crate::units::format_tao;
 use crate::wire::AccountId;
 
@@ -212,7 +212,14 @@ pub async fn simulate(c: &Chain, netuid: u16) -> Result<Simulation> {
                 .rpc
                 .read_at(&c.ledger().weights(netuid, e.uid), at)
                 .await?;
-            let b = c.rpc.read_at(&c.ledger().bonds(netuid, e.uid), at).await?;
+            let b = c
+                .rpc
+                .read_at(&c.ledger().bonds(netuid, e.uid), at)
+                .await?
+                .map_err(|e| {
+                    let why = e.explain();
+                    anyhow!("the ledger refused the bond row: {} ({})", why.reason, why.fix)
+                })?;
             let keep = |r: Option<(u32, Vec<(u16, u16)>)>| match r {
                 Some((at_block, row)) if at_block > e.registered_at => row,
                 _ => Vec::new(),
