@@ -31,6 +31,10 @@ netuids=$(query "$(field registry)" subnet_registry netuids)
 wiring=$(query "$(field ledger)" consensus_ledger wiring)
 [[ "$wiring" == *"token: $(field token)"* && "$wiring" == *"registry: $(field registry)"* ]] \
   || fail "ledger not wired to the deployed token and registry: $wiring"
+# The ledger's epochs run in its epoch code: an epoch query answers through it.
+epochs=$(cargo contract call --contract "$(field ledger)" "$bundles/consensus_ledger/consensus_ledger.contract" \
+  --message bonds --args 1 0 --suri //Alice --url "ws://127.0.0.1:$port" 2>&1 | grep -m1 'Result' || true)
+[[ "$epochs" == *"Ok(None)"* ]] || fail "the ledger's epoch code does not answer (bonds of a fresh subnet): $epochs"
 params=$(query "$(field registry)" subnet_registry network_params)
 [[ "$params" == *"allow_local_axons: true"* ]] || fail "--local network params not applied: $params"
 staking_params=$(query "$(field staking)" staking params)
