@@ -218,7 +218,11 @@ pub async fn simulate(c: &Chain, netuid: u16) -> Result<Simulation> {
                 .await?
                 .map_err(|e| {
                     let why = e.explain();
-                    anyhow!("the ledger refused the bond row: {} ({})", why.reason, why.fix)
+                    anyhow!(
+                        "the ledger refused the bond row: {} ({})",
+                        why.reason,
+                        why.fix
+                    )
                 })?;
             let keep = |r: Option<(u32, Vec<(u16, u16)>)>| match r {
                 Some((at_block, row)) if at_block > e.registered_at => row,
